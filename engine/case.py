@@ -1,0 +1,121 @@
+"""Load a case file: its shape, then its meaning against a pack, then the model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from . import shape
+from .load import Document, PathKey, read
+from .model import Case, Observation, Pack, Source
+from .problems import InvalidInput, Problem, did_you_mean
+from .values import Misfit, fit, parse_date
+
+
+def load_case(path: Path | str, pack: Pack) -> Case:
+    """Load and validate a case file against a pack; raise InvalidInput with every problem found."""
+    case, problems = check_case(path, pack)
+    if case is None:
+        raise InvalidInput(problems)
+    return case
+
+
+def check_case(path: Path | str, pack: Pack, shown: str | None = None) -> tuple[Case | None, list[Problem]]:
+    """The case (None if any error) and every problem found in the file."""
+    document, problems = read(path, shown)
+    if document is None:
+        return None, problems
+    problems = shape.check(document, "case")
+    if problems:
+        return None, problems
+    return _CaseChecker(document, pack).build()
+
+
+class _CaseChecker:
+    def __init__(self, document: Document, pack: Pack) -> None:
+        self.doc = document
+        self.pack = pack
+        self.problems: list[Problem] = []
+
+    def error(self, where: PathKey, code: str, message: str, *, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(where, code, message, key=key))
+
+    def date(self, where: PathKey, raw: Any) -> dt.date | None:
+        try:
+            return parse_date(raw)
+        except Misfit as misfit:
+            self.error(where, misfit.code, misfit.message)
+            return None
+
+    def build(self) -> tuple[Case | None, list[Problem]]:
+        data = self.doc.data
+        self.check_parties(data["parties"])
+        as_of = self.date(("as_of",), data["as_of"])
+        sources = {}
+        for source_id, raw in data.get("sources", {}).items():
+            published = raw.get("published")
+            sources[source_id] = Source(source_id, raw.get("title"), raw.get("author"), raw.get("publisher"),
+                                        self.date(("sources", source_id, "published"), published)
+                                        if published is not None else None,
+                                        raw.get("url"), raw.get("reliability"))
+        facts = {}
+        for name, raw in data.get("facts", {}).items():
+            if name not in self.pack.facts:
+                self.error(("facts", name), "unknown-fact",
+                           f"fact '{name}' is not declared in the pack's facts.yaml"
+                           f"{did_you_mean(name, self.pack.facts)}", key=True)
+                continue
+            facts[name] = self.observations(name, raw, sources)
+        if self.problems or as_of is None:
+            return None, self.problems
+        return Case(id=data["case"], title=data["title"], parties=dict(data["parties"]), as_of=as_of,
+                    facts=facts, sources=sources, description=data.get("description"),
+                    path=self.doc.path), self.problems
+
+    def check_parties(self, parties: dict[str, str]) -> None:
+        roles = self.pack.roles
+        for role in parties:
+            if role not in roles:
+                self.error(("parties", role), "role", f"'{role}' is not a role of the pack ({', '.join(roles)})"
+                           f"{did_you_mean(role, roles)}", key=True)
+        missing = [role for role in roles if role not in parties]
+        if missing:
+            self.error(("parties",), "role", f"no party named for role {', '.join(repr(r) for r in missing)}; "
+                                             f"the pack's roles are {', '.join(roles)}")
+
+    def observations(self, name: str, raw: Any, sources: dict[str, Source]) -> tuple[Observation, ...]:
+        fact = self.pack.facts[name]
+        where: PathKey = ("facts", name)
+        entries: list[tuple[PathKey, dict[str, Any], PathKey]]
+        if isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw):
+            entries = [((*where, i), item, (*where, i, "value")) for i, item in enumerate(raw)]
+        elif isinstance(raw, dict):
+            entries = [(where, raw, (*where, "value"))]
+        else:
+            entries = [(where, {"value": raw}, where)]
+        observations = []
+        seen: dict[dt.date | None, PathKey] = {}
+        for at, entry, value_at in entries:
+            try:
+                value = fit(fact, entry["value"])
+            except Misfit as misfit:
+                self.error(value_at, misfit.code, misfit.message)
+                continue
+            source = entry.get("source")
+            if source is not None and source not in sources:
+                self.error((*at, "source"), "unknown-source",
+                           f"source '{source}' is not listed under 'sources'{did_you_mean(source, sources)}")
+            observed = self.date((*at, "observed"), entry["observed"]) if "observed" in entry else None
+            if "observed" in entry and observed is None:
+                continue
+            if observed in seen:
+                first = self.doc.at(seen[observed])[0]
+                what = f"on {observed.isoformat()}" if observed else "without an 'observed' date"
+                self.error(at, "date", f"two observations of '{name}' {what} (the other at line {first}); "
+                                       "the one in use would depend on their order")
+            seen[observed] = at
+            line, column = self.doc.at(at)
+            observations.append(Observation(value, source, entry.get("credibility"), observed,
+                                            entry.get("note"), line, column))
+        return tuple(observations)

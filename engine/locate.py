@@ -1,0 +1,21 @@
+"""Where the default rule pack is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def bundled_pack() -> Path:
+    """The pack installed with the package (`engine/_rules` in a wheel; `rules/` in a source checkout)."""
+    for candidate in (_HERE / "_rules", _HERE.parent / "rules"):
+        if (candidate / "pack.yaml").is_file():
+            return candidate
+    raise FileNotFoundError("no rule pack is installed with the package; pass --rules DIR")
+
+
+def default_rules(cwd: Path | None = None) -> Path:
+    """`./rules` when it holds a pack.yaml, else the bundled pack."""
+    local = (cwd or Path.cwd()) / "rules"
+    return local if (local / "pack.yaml").is_file() else bundled_pack()

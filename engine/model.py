@@ -1,0 +1,162 @@
+"""The plain data the engine works on: a pack of rules, a case of observations, and a result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .template import Template
+
+Value = bool | int | float | str | dt.date | tuple[str, ...]
+FACT_TYPES = ("boolean", "integer", "number", "string", "date", "list")
+
+DEFAULT_RELIABILITY = {"A": 1.0, "B": 0.9, "C": 0.75, "D": 0.5, "E": 0.25, "F": 0.5}
+DEFAULT_CREDIBILITY = {1: 1.0, 2: 0.9, 3: 0.75, 4: 0.5, 5: 0.25, 6: 0.5}
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str
+    min: float | None = None
+    max: float | None = None
+    values: tuple[str, ...] | None = None
+    unit: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    start: float
+    label: str
+    outlook: str | None
+
+
+@dataclass(frozen=True)
+class EvidenceSettings:
+    reliability: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RELIABILITY))
+    credibility: dict[int, float] = field(default_factory=lambda: dict(DEFAULT_CREDIBILITY))
+    unsourced: float = 1.0
+    half_life_days: float | None = None
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """`{fact: F, OPERATOR: operand}`; `operator` is 'is_true' for the bare `{fact: F}` form."""
+
+    fact: str
+    operator: str
+    operand: Value | tuple[Value, ...] | None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Condition
+
+
+Condition = Leaf | AllOf | AnyOf | Not
+
+
+@dataclass(frozen=True)
+class Degree:
+    fact: str
+    start: float | dt.date
+    end: float | dt.date
+
+
+@dataclass(frozen=True)
+class Example:
+    facts: dict[str, Value]
+    fires: bool
+    degree: float | None
+    evaluated: bool | None
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    category: str
+    effect: str
+    weight: float
+    when: Condition
+    because: Template
+    description: str | None = None
+    degree: Degree | None = None
+    half_life_days: float | None = None
+    references: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    path: str = ""
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.effect == "strengthens" else -1
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    version: str
+    roles: tuple[str, str]
+    bands: tuple[Band, ...]
+    facts: dict[str, Fact]
+    rules: tuple[Rule, ...]
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
+    categories: tuple[str, ...] | None = None
+    description: str | None = None
+    path: str = ""
+
+    @property
+    def total_weight(self) -> float:
+        import math
+
+        return math.fsum(rule.weight for rule in self.rules)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    reliability: str | None = None
+
+
+@dataclass(frozen=True)
+class Observation:
+    value: Value
+    source: str | None = None
+    credibility: int | None = None
+    observed: dt.date | None = None
+    note: str | None = None
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    title: str
+    parties: dict[str, str]
+    as_of: dt.date
+    facts: dict[str, tuple[Observation, ...]]
+    sources: dict[str, Source] = field(default_factory=dict)
+    description: str | None = None
+    path: str = ""

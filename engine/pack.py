@@ -1,0 +1,359 @@
+"""Load a rule pack folder: read every file, check its shape and meaning, build the model."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import shape, template
+from .load import Document, PathKey, read
+from .model import (
+    DEFAULT_CREDIBILITY,
+    DEFAULT_RELIABILITY,
+    AllOf,
+    AnyOf,
+    Band,
+    Condition,
+    Degree,
+    EvidenceSettings,
+    Example,
+    Fact,
+    Leaf,
+    Not,
+    Pack,
+    Rule,
+    Value,
+)
+from .problems import InvalidInput, Problem, did_you_mean
+from .values import ORDERED_TYPES, Misfit, check_item, fit, ordered, show
+
+PACK_FILE = "pack.yaml"
+FACTS_FILE = "facts.yaml"
+OPERATORS = ("equals", "not_equals", "at_least", "at_most", "above", "below", "between",
+             "one_of", "none_of", "contains", "known")
+COMBINATORS = ("all", "any", "not")
+
+
+def load_pack(directory: Path | str) -> Pack:
+    """Load and validate a pack folder; raise InvalidInput with every problem found."""
+    pack, problems = check_pack(directory)
+    if pack is None:
+        raise InvalidInput(problems)
+    return pack
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """Every rule file under the pack folder, in a stable order (hidden entries skipped)."""
+    found = []
+    for path in directory.rglob("*"):
+        relative = path.relative_to(directory)
+        if any(part.startswith(".") for part in relative.parts) or path.suffix not in (".yaml", ".yml"):
+            continue
+        if relative.parts in ((PACK_FILE,), (FACTS_FILE,)) or not path.is_file():
+            continue
+        found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
+
+
+def check_pack(directory: Path | str) -> tuple[Pack | None, list[Problem]]:
+    """The pack (None if any error) and every problem found in its files."""
+    root = Path(directory)
+    shown = _display(root)
+    if not (root / PACK_FILE).is_file():
+        return None, [Problem(shown, None, None, "file", f"no {PACK_FILE} in this folder; is it a rule pack?")]
+    problems: list[Problem] = []
+    settings = _read_checked(root / PACK_FILE, f"{shown}/{PACK_FILE}", "pack", problems)
+    facts_doc = _read_checked(root / FACTS_FILE, f"{shown}/{FACTS_FILE}", "facts", problems)
+    head = _PackHead.build(settings, problems) if settings else None
+    facts = _build_facts(facts_doc, problems) if facts_doc else None
+    rules: list[Rule] = []
+    first_seen: dict[str, str] = {}
+    for path in rule_files(root):
+        name = f"{shown}/{path.relative_to(root).as_posix()}"
+        document = _read_checked(path, name, "rule", problems)
+        if document is None:
+            continue
+        rule = _RuleChecker(document, path.stem, head, facts, problems).build()
+        if rule is None:
+            continue
+        if rule.id in first_seen:
+            problems.append(document.problem(("id",), "duplicate-rule",
+                                             f"rule id '{rule.id}' is already used by {first_seen[rule.id]}"))
+            continue
+        first_seen[rule.id] = name
+        rules.append(rule)
+    if not rules and not any(p.is_error for p in problems):
+        problems.append(Problem(shown, None, None, "file", "the pack has no rule files"))
+    if any(p.is_error for p in problems) or head is None or facts is None:
+        return None, problems
+    return Pack(name=head.name, version=head.version, roles=head.roles, bands=head.bands, facts=facts,
+                rules=tuple(sorted(rules, key=lambda r: r.id)), evidence=head.evidence,
+                categories=head.categories, description=head.description, path=shown), problems
+
+
+def _display(path: Path) -> str:
+    """A path as the user would name it: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
+def _read_checked(path: Path, name: str, schema: str, problems: list[Problem]) -> Document | None:
+    document, found = read(path, name)
+    problems.extend(found)
+    if document is None:
+        return None
+    found = shape.check(document, schema)
+    problems.extend(found)
+    return None if found else document
+
+
+class _PackHead:
+    """pack.yaml, checked: everything of the pack but its facts and rules."""
+
+    def __init__(self, data: dict[str, Any], bands: tuple[Band, ...], evidence: EvidenceSettings) -> None:
+        self.name: str = data["pack"]
+        self.version: str = data["version"]
+        self.description: str | None = data.get("description")
+        self.roles: tuple[str, str] = (data["roles"][0], data["roles"][1])
+        categories = data.get("categories")
+        self.categories: tuple[str, ...] | None = tuple(categories) if categories is not None else None
+        self.bands = bands
+        self.evidence = evidence
+
+    @classmethod
+    def build(cls, document: Document, problems: list[Problem]) -> _PackHead | None:
+        data = document.data
+        errors: list[Problem] = []
+        bands: list[Band] = []
+        for index, band in enumerate(data["bands"]):
+            start = band["from"]
+            if index == 0 and start != 0:
+                errors.append(document.problem(("bands", 0, "from"), "band", "the first band must start from 0"))
+            elif index and start <= bands[-1].start:
+                errors.append(document.problem(("bands", index, "from"), "band", f"bands must ascend: "
+                                               f"{show(start)} is not above {show(bands[-1].start)}"))
+            bands.append(Band(start, band["label"], band.get("outlook")))
+        evidence_data = data.get("evidence", {})
+        for key in ("unsourced", "half_life_days"):
+            value = evidence_data.get(key)
+            if isinstance(value, float) and not math.isfinite(value):
+                errors.append(document.problem(("evidence", key), "out-of-range", f"{key} must be finite"))
+        reliability = {**DEFAULT_RELIABILITY, **evidence_data.get("reliability", {})}
+        credibility = {**DEFAULT_CREDIBILITY,
+                       **{int(k): v for k, v in evidence_data.get("credibility", {}).items()}}
+        problems.extend(errors)
+        if errors:
+            return None
+        evidence = EvidenceSettings(reliability, credibility, evidence_data.get("unsourced", 1.0),
+                                    evidence_data.get("half_life_days"))
+        return cls(data, tuple(bands), evidence)
+
+
+def _build_facts(document: Document, problems: list[Problem]) -> dict[str, Fact] | None:
+    facts: dict[str, Fact] = {}
+    errors: list[Problem] = []
+    for name, spec in document.data["facts"].items():
+        kind = spec["type"]
+        for key in ("min", "max"):
+            if key in spec and kind not in ("integer", "number"):
+                errors.append(document.problem(("facts", name, key), "value",
+                                               f"'{key}' applies to integer and number facts, not {kind}"))
+            elif key in spec and not math.isfinite(spec[key]):
+                errors.append(document.problem(("facts", name, key), "out-of-range", f"'{key}' must be finite"))
+        if "min" in spec and "max" in spec and spec["min"] > spec["max"]:
+            errors.append(document.problem(("facts", name, "max"), "value",
+                                           f"max {show(spec['max'])} is below min {show(spec['min'])}"))
+        if "values" in spec and kind not in ("string", "list"):
+            errors.append(document.problem(("facts", name, "values"), "value",
+                                           f"'values' applies to string and list facts, not {kind}"))
+        values = spec.get("values")
+        facts[name] = Fact(name, kind, spec.get("min"), spec.get("max"),
+                           tuple(values) if values is not None else None, spec.get("unit"), spec.get("description"))
+    problems.extend(errors)
+    return None if errors else facts
+
+
+class _RuleChecker:
+    """The meaning of one rule file, once its shape is right."""
+
+    def __init__(self, document: Document, stem: str, head: _PackHead | None,
+                 facts: dict[str, Fact] | None, problems: list[Problem]) -> None:
+        self.doc = document
+        self.stem = stem
+        self.head = head
+        self.facts = facts
+        self.problems = problems
+        self.errors = 0
+
+    def error(self, where: PathKey, code: str, message: str, *, key: bool = False) -> None:
+        self.errors += 1
+        self.problems.append(self.doc.problem(where, code, message, key=key))
+
+    def build(self) -> Rule | None:
+        data = self.doc.data
+        if data["id"] != self.stem:
+            self.error(("id",), "value", f"rule id '{data['id']}' must equal the file name '{self.stem}'")
+        weight = data["weight"]
+        if not math.isfinite(weight):
+            self.error(("weight",), "weight",
+                       f"weight must be a finite number above 0 and at most 100, got {show(weight)}")
+        half_life = data.get("half_life_days")
+        if half_life is not None and not math.isfinite(half_life):
+            self.error(("half_life_days",), "out-of-range", "half_life_days must be finite")
+        if self.head is not None and self.head.categories is not None and data["category"] not in self.head.categories:
+            self.error(("category",), "category", f"category '{data['category']}' is not one of the pack's: "
+                       f"{', '.join(self.head.categories)}{did_you_mean(data['category'], self.head.categories)}")
+        because_text = data.get("because", data["title"])
+        because, messages = template.parse(because_text)
+        for message in messages:
+            self.error(("because",), "placeholder", message)
+        if self.facts is None or self.head is None:
+            return None  # the meaning of conditions and placeholders needs a valid pack.yaml and facts.yaml
+        for name in because.names:
+            if name not in self.facts and name not in self.head.roles:
+                choices = [*self.facts, *self.head.roles]
+                self.error(("because",), "placeholder",
+                           f"placeholder '{{{name}}}' is neither a fact nor a role{did_you_mean(name, choices)}")
+        when = self.condition(data["when"], ("when",))
+        degree = self.degree(data["degree"]) if "degree" in data else None
+        examples = tuple(self.example(index, raw) for index, raw in enumerate(data.get("examples", [])))
+        if self.errors or when is None:
+            return None
+        return Rule(id=data["id"], title=data["title"], category=data["category"], effect=data["effect"],
+                    weight=weight, when=when, because=because, description=data.get("description"),
+                    degree=degree, half_life_days=half_life, references=tuple(data.get("references", [])),
+                    examples=tuple(e for e in examples if e is not None), path=self.doc.path)
+
+    def fact(self, name: str, where: PathKey) -> Fact | None:
+        assert self.facts is not None
+        if name not in self.facts:
+            self.error(where, "unknown-fact",
+                       f"fact '{name}' is not declared in facts.yaml{did_you_mean(name, self.facts)}")
+            return None
+        return self.facts[name]
+
+    def condition(self, raw: dict[str, Any], where: PathKey) -> Condition | None:
+        combinators = [key for key in COMBINATORS if key in raw]
+        operators = [key for key in OPERATORS if key in raw]
+        if combinators:
+            if len(raw) > 1:
+                others = [key for key in raw if key != combinators[0]]
+                self.error((*where, others[0]), "operator",
+                           f"'{combinators[0]}' stands alone in its condition; "
+                           f"move '{others[0]}' into a condition of its own",
+                           key=True)
+                return None
+            name = combinators[0]
+            if name == "not":
+                part = self.condition(raw["not"], (*where, "not"))
+                return Not(part) if part is not None else None
+            parts = [self.condition(item, (*where, name, i)) for i, item in enumerate(raw[name])]
+            if any(p is None for p in parts):
+                return None
+            return (AllOf if name == "all" else AnyOf)(tuple(p for p in parts if p is not None))
+        if "fact" not in raw:
+            self.error((*where, operators[0]), "required", f"'{operators[0]}' needs a 'fact' to test", key=True)
+            return None
+        if len(operators) > 1:
+            self.error((*where, operators[1]), "operator",
+                       f"a condition takes one operator; it has {' and '.join(operators)} "
+                       "(combine conditions with all/any)", key=True)
+            return None
+        fact = self.fact(raw["fact"], (*where, "fact"))
+        if fact is None:
+            return None
+        if not operators:
+            if fact.type != "boolean":
+                self.error((*where, "fact"), "type-mismatch",
+                           f"'{{fact: {fact.name}}}' alone tests a boolean, but '{fact.name}' is {fact.type}; "
+                           "add an operator such as equals or at_least")
+                return None
+            return Leaf(fact.name, "is_true", None)
+        operator = operators[0]
+        try:
+            return Leaf(fact.name, operator, self.operand(fact, operator, raw[operator], (*where, operator)))
+        except Misfit as misfit:
+            self.error((*where, operator), misfit.code, misfit.message)
+            return None
+
+    def operand(self, fact: Fact, operator: str, raw: Any, where: PathKey) -> Any:
+        if operator == "known":
+            return raw
+        if operator == "contains":
+            if fact.type != "list":
+                raise Misfit("type-mismatch", f"'contains' tests a list fact; '{fact.name}' is {fact.type}"
+                             + ("; use equals" if fact.type != "boolean" else ""))
+            return check_item(fact, raw)
+        if operator in ("at_least", "at_most", "above", "below", "between"):
+            if fact.type not in ORDERED_TYPES:
+                raise Misfit("type-mismatch", f"'{operator}' compares numbers or dates; '{fact.name}' is {fact.type}")
+            if operator != "between":
+                return ordered(fact, raw, f"'{operator}'")
+            low: Any = ordered(fact, raw[0], "'between'")
+            high: Any = ordered(fact, raw[1], "'between'")
+            if low > high:
+                raise Misfit("value", f"'between' needs [low, high]; {show(raw[0])} is above {show(raw[1])}")
+            return (low, high)
+        if fact.type == "list":
+            raise Misfit("type-mismatch", f"'{operator}' does not apply to list fact '{fact.name}'; use contains")
+        if operator in ("one_of", "none_of"):
+            items = []
+            for index, item in enumerate(raw):
+                try:
+                    items.append(fit(fact, item, bounds=False))
+                except Misfit as misfit:
+                    self.error((*where, index), misfit.code, misfit.message)
+            return tuple(items)
+        return fit(fact, raw, bounds=False)
+
+    def degree(self, raw: dict[str, Any]) -> Degree | None:
+        fact = self.fact(raw["fact"], ("degree", "fact"))
+        if fact is None:
+            return None
+        if fact.type not in ORDERED_TYPES:
+            self.error(("degree", "fact"), "degree", f"a degree needs an integer, number or date fact; "
+                                                     f"'{fact.name}' is {fact.type}")
+            return None
+        try:
+            start = ordered(fact, raw["from"], "degree 'from'")
+            end = ordered(fact, raw["to"], "degree 'to'")
+        except Misfit as misfit:
+            self.error(("degree",), misfit.code, misfit.message)
+            return None
+        if start == end:
+            self.error(("degree", "to"), "degree", f"degree 'from' and 'to' are both {show(raw['to'])}; "
+                                                   "they must differ")
+            return None
+        return Degree(fact.name, start, end)
+
+    def example(self, index: int, raw: dict[str, Any]) -> Example | None:
+        values: dict[str, Value] = {}
+        for name, value in raw["facts"].items():
+            where = ("examples", index, "facts", name)
+            fact = self.fact(name, where)
+            if fact is None:
+                continue
+            try:
+                values[name] = fit(fact, value)
+            except Misfit as misfit:
+                self.error(where, misfit.code, misfit.message)
+        line, column = self.doc.at(("examples", index))
+        return Example(values, raw["fires"], raw.get("degree"), raw.get("evaluated"), line, column)
+
+
+def facts_named(condition: Condition) -> Iterable[tuple[str, str]]:
+    """(fact, operator) for every leaf, in the order written."""
+    if isinstance(condition, Leaf):
+        yield condition.fact, condition.operator
+    elif isinstance(condition, Not):
+        yield from facts_named(condition.part)
+    else:
+        for part in condition.parts:
+            yield from facts_named(part)
+
+
+__all__ = ["check_pack", "facts_named", "load_pack", "rule_files"]

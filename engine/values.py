@@ -1,0 +1,147 @@
+"""Fit raw YAML values to a declared fact: its type, bounds and allowed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from .model import Fact, Value
+from .problems import did_you_mean
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_YAML11_WORDS = {"yes", "no", "on", "off", "y", "n"}
+
+ORDERED_TYPES = ("integer", "number", "date")
+
+
+class Misfit(Exception):
+    """A value does not fit; `code` is the problem code, the message says what was expected."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def show(raw: Any) -> str:
+    """A value as the analyst would have written it in YAML."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, str):
+        return f"'{raw}'"
+    if isinstance(raw, dict):
+        return "a mapping"
+    if isinstance(raw, (list, tuple)):
+        return "a list"
+    if raw is None:
+        return "nothing"
+    return repr(raw)
+
+
+def parse_date(raw: Any) -> dt.date:
+    """An ISO date (`2020-09-12`), or Misfit with code `date`."""
+    if isinstance(raw, dt.date):
+        return raw
+    if not isinstance(raw, str) or not _ISO_DATE.match(raw):
+        raise Misfit("date", f"expected an ISO date such as 2020-09-12, got {show(raw)}")
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as error:
+        raise Misfit("date", f"'{raw}' is not a real date ({error})") from None
+
+
+def number(raw: Any, what: str) -> float:
+    """A finite number (int or float, not a boolean), or Misfit."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        raise Misfit("type-mismatch", f"{what} must be a number, got {show(raw)}")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise Misfit("out-of-range", f"{what} must be a finite number, got {show(raw)}")
+    return raw
+
+
+def ordered(fact: Fact, raw: Any, what: str) -> float | dt.date:
+    """A bound compared with an integer, number or date fact (no range check)."""
+    if fact.type == "date":
+        return parse_date(raw)
+    return number(raw, what)
+
+
+def fit(fact: Fact, raw: Any, *, bounds: bool = True) -> Value:
+    """Convert `raw` to a value of `fact`, checking type, bounds and allowed values."""
+    kind = fact.type
+    if kind == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        hint = " (YAML 1.1 words like yes/no/on/off are plain strings here)" \
+            if isinstance(raw, str) and raw.lower() in _YAML11_WORDS else ""
+        raise Misfit("type-mismatch", f"fact '{fact.name}' is boolean: expected true or false, "
+                                      f"got {show(raw)}{hint}")
+    if kind in ("integer", "number"):
+        if kind == "integer" and isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
+            raw = int(raw)
+        if kind == "integer" and not (isinstance(raw, int) and not isinstance(raw, bool)):
+            if isinstance(raw, float) and not math.isfinite(raw):
+                raise Misfit("out-of-range", f"fact '{fact.name}' must be a finite whole number, got {show(raw)}")
+            raise Misfit("type-mismatch", f"fact '{fact.name}' is integer: expected a whole number, got {show(raw)}")
+        value = number(raw, f"fact '{fact.name}'")
+        if bounds:
+            _check_bounds(fact, value)
+        return value
+    if kind == "date":
+        return parse_date(raw)
+    if kind == "string":
+        if not isinstance(raw, str):
+            raise Misfit("type-mismatch", f"fact '{fact.name}' is a string: expected text, got {show(raw)}"
+                         + (" (quote it)" if isinstance(raw, (int, float, bool)) else ""))
+        _check_allowed(fact, raw)
+        return raw
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(item, str) for item in raw):
+        raise Misfit("type-mismatch", f"fact '{fact.name}' is a list: expected a list of strings, got {show(raw)}")
+    for item in raw:
+        _check_allowed(fact, item)
+    return tuple(raw)
+
+
+def check_item(fact: Fact, raw: Any) -> str:
+    """An item of a list fact (for `contains`)."""
+    if not isinstance(raw, str):
+        raise Misfit("type-mismatch", f"items of '{fact.name}' are strings, got {show(raw)}")
+    _check_allowed(fact, raw)
+    return raw
+
+
+def _check_bounds(fact: Fact, value: float) -> None:
+    if fact.min is not None and value < fact.min:
+        raise Misfit("out-of-range", f"{show(value)} is below the minimum {show(fact.min)} of '{fact.name}'")
+    if fact.max is not None and value > fact.max:
+        raise Misfit("out-of-range", f"{show(value)} is above the maximum {show(fact.max)} of '{fact.name}'")
+
+
+def _check_allowed(fact: Fact, value: str) -> None:
+    if fact.values is not None and value not in fact.values:
+        raise Misfit("value", f"'{value}' is not an allowed value of '{fact.name}'{did_you_mean(value, fact.values)}; "
+                              f"allowed: {', '.join(fact.values)}")
+
+
+def render(value: Value) -> str:
+    """A value as text in an explanation: lists joined by ', ', no trailing '.0'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_json(value: Value) -> Any:
+    """A value as JSON data (dates as ISO strings, lists as lists)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
