@@ -15,7 +15,7 @@ def bundled_pack() -> Path:
     raise FileNotFoundError("no rule pack is installed with the package; pass --rules DIR")
 
 
-def default_rules(cwd: Path | None = None) -> Path:
+def default_rules() -> Path:
     """`./rules` when it holds a pack.yaml, else the bundled pack."""
-    local = (cwd or Path.cwd()) / "rules"
+    local = Path("rules")
     return local if (local / "pack.yaml").is_file() else bundled_pack()

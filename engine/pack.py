@@ -94,11 +94,8 @@ def check_pack(directory: Path | str) -> tuple[Pack | None, list[Problem]]:
 
 
 def _display(path: Path) -> str:
-    """A path as the user would name it: relative to the working folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
-    except ValueError:
-        return path.as_posix()
+    """The folder as the user named it, so problem paths match what they typed."""
+    return path.as_posix()
 
 
 def _read_checked(path: Path, name: str, schema: str, problems: list[Problem]) -> Document | None:
