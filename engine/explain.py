@@ -12,7 +12,6 @@ from .model import AllOf, Condition, Leaf, Not, Observation, Rule, Value
 from .values import render
 
 _TRUTH = {True: "true", False: "false", None: "unknown"}
-_OPERATOR_WORDS = {"is_true": "is true", "known": "known"}
 
 
 def _num(value: float) -> str:
@@ -95,8 +94,12 @@ def _trace(condition: Condition, values: Mapping[str, Value], observations: dict
     indent = "  " * depth
     truth = _TRUTH[compile_condition(condition)(values)]
     if isinstance(condition, Leaf):
-        operator = _OPERATOR_WORDS.get(condition.operator, condition.operator)
-        operand = "" if condition.operator in ("is_true",) else f" {_operand(condition.operand)}"
+        if condition.operator == "known":
+            test = "is stated" if condition.operand else "is not stated"
+        elif condition.operator == "is_true":
+            test = "is true"
+        else:
+            test = f"{condition.operator} {_operand(condition.operand)}"
         observation = observations.get(condition.fact)
         if observation is None:
             stated = "not stated"
@@ -104,7 +107,7 @@ def _trace(condition: Condition, values: Mapping[str, Value], observations: dict
             where = ", ".join(filter(None, [observation.source,
                                             observation.observed.isoformat() if observation.observed else None]))
             stated = f"value {render(observation.value)}" + (f" ({where})" if where else "")
-        return [f"{indent}{condition.fact} {operator}{operand}: {stated} -> {truth}"]
+        return [f"{indent}{condition.fact} {test}: {stated} -> {truth}"]
     if isinstance(condition, Not):
         return [f"{indent}not -> {truth}", *_trace(condition.part, values, observations, depth + 1)]
     name = "all" if isinstance(condition, AllOf) else "any"
