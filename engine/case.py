@@ -21,13 +21,16 @@ def load_case(path: Path | str, pack: Pack) -> Case:
     return case
 
 
-def check_case(path: Path | str, pack: Pack, shown: str | None = None) -> tuple[Case | None, list[Problem]]:
-    """The case (None if any error) and every problem found in the file."""
+def check_case(path: Path | str, pack: Pack | None, shown: str | None = None) -> tuple[Case | None, list[Problem]]:
+    """The case (None if any error) and every problem found in the file.
+
+    Without a pack (the pack itself is invalid) only the file's syntax and shape are checked.
+    """
     document, problems = read(path, shown)
     if document is None:
         return None, problems
     problems = shape.check(document, "case")
-    if problems:
+    if problems or pack is None:
         return None, problems
     return _CaseChecker(document, pack).build()
 

@@ -72,7 +72,8 @@ class Run:
         self.add(problems)
         return pack
 
-    def cases(self, paths: Sequence[Path], pack: Pack) -> list[Case]:
+    def cases(self, paths: Sequence[Path], pack: Pack | None) -> list[Case]:
+        """Load the cases; against an invalid pack (None) only their syntax and shape are checked."""
         from .case import check_case
 
         cases = []
@@ -106,10 +107,8 @@ def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: d
 
     run = Run()
     pack = run.pack(rules_dir)
-    if pack is None:
-        run.finish()
     loaded = run.cases(cases, pack)
-    if run.failed:
+    if pack is None or run.failed:
         run.finish()
     compiled = compile_pack(pack)
     results = [_score(compiled, case, as_of, run) for case in loaded]
@@ -155,12 +154,14 @@ def validate(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
         run.add(check_pack(folder)[1])
     # cases are checked against --rules; with no PATH at all, that pack is itself a target
     pack = run.pack(rules_dir) if case_paths or not paths else None
+    cases = run.cases(case_paths, pack)
     if pack is not None:
         compiled = compile_pack(pack)
-        for case in run.cases(case_paths, pack):
+        for case in cases:
             _score(compiled, case, None, run)
     elif case_paths:
-        click.echo(f"{len(case_paths)} case file(s) not checked: the rule pack has errors", err=True)
+        click.echo(f"{len(case_paths)} case file(s) checked for syntax and shape only: the rule pack has errors",
+                   err=True)
     run.report()
     errors = sum(p.is_error for p in run.problems)
     if errors:
@@ -219,6 +220,7 @@ def explain(case_path: Path, rule_id: str, rules_dir: Path | None, as_of: dt.dat
     run = Run()
     pack = run.pack(rules_dir)
     if pack is None:
+        run.cases([case_path], None)
         run.finish()
     rule = pack.rule(rule_id)
     if rule is None:
