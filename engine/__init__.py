@@ -19,7 +19,7 @@ _API = {
     "compile_pack": "compile", "CompiledPack": "compile",
     "score": "evaluate", "Result": "evaluate", "Contribution": "evaluate", "NotEvaluated": "evaluate",
     "to_dict": "report", "to_text": "report", "to_markdown": "report",
-    "explain": "explain", "run_examples": "examples",
+    "explain_rule": "explain", "run_examples": "examples",
     "Problem": "problems", "InvalidInput": "problems",
     "Pack": "model", "Rule": "model", "Fact": "model", "Case": "model", "Observation": "model",
     "Source": "model", "Band": "model",

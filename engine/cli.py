@@ -22,12 +22,14 @@ CASE_SUFFIXES = (".yaml", ".yml")
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    from .values import Misfit, parse_date
+
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else dt.date.fromisoformat("invalid")
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not an ISO date such as 2020-09-12") from None
+        return parse_date(value)
+    except Misfit as misfit:
+        raise click.BadParameter(misfit.message) from None
 
 
 rules_option = click.option(
@@ -214,7 +216,7 @@ def list_rules(rules_dir: Path | None) -> None:
 def explain(case_path: Path, rule_id: str, rules_dir: Path | None, as_of: dt.date | None) -> None:
     """Show how one rule's condition evaluated on CASE, leaf by leaf."""
     from .compile import compile_pack
-    from .explain import explain as explain_rule
+    from .explain import explain_rule
     from .problems import did_you_mean
 
     run = Run()

@@ -18,7 +18,7 @@ def _num(value: float) -> str:
     return f"{value:.6g}"
 
 
-def explain(result: Result, rule: Rule) -> str:
+def explain_rule(result: Result, rule: Rule) -> str:
     """A readable trace of `rule` on the case behind `result`."""
     case, pack = result.case, result.pack
     observations, _ = in_use(case, result.as_of)

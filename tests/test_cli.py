@@ -265,12 +265,8 @@ def test_contributions_order_and_fields_of_rules_that_did_not_fire(tmp_path: Pat
 
 # --- usage errors: exit 2 --------------------------------------------------------------------------
 
-WEEK_DATE_BUG = pytest.mark.xfail(strict=True, reason="engine bug: cli._date hands any 10-character string to "
-                                   "date.fromisoformat, which (Python 3.11+) also reads ISO week dates")
-
-
 @pytest.mark.parametrize("bad", ["2020-13-01", "yesterday", "2020-1-1", "20200101", "2021-02-29", "2021-06-30T00",
-                                 pytest.param("2021-W26-3", marks=WEEK_DATE_BUG)])
+                                 "2021-W26-3"])
 def test_bad_as_of_is_a_usage_error(bad: str) -> None:
     result = invoke("score", ALPHA, "--rules", PACT_RULES, "--as-of", bad)
     assert result.exit_code == 2
