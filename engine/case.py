@@ -103,7 +103,7 @@ class _CaseChecker:
             try:
                 value = fit(fact, entry["value"])
             except Misfit as misfit:
-                self.error(value_at, misfit.code, misfit.message)
+                self.error(_item_at(value_at, entry["value"], misfit), misfit.code, misfit.message)
                 continue
             source = entry.get("source")
             if source is not None and source not in sources:
@@ -115,10 +115,18 @@ class _CaseChecker:
             if observed in seen:
                 first = self.doc.at(seen[observed])[0]
                 what = f"on {observed.isoformat()}" if observed else "without an 'observed' date"
-                self.error(at, "date", f"two observations of '{name}' {what} (the other at line {first}); "
-                                       "the one in use would depend on their order")
+                self.error((*at, "observed") if observed else at, "date",
+                           f"two observations of '{name}' {what} (the other at line {first}); "
+                           "the one in use would depend on their order")
             seen[observed] = at
             line, column = self.doc.at(at)
             observations.append(Observation(value, source, entry.get("credibility"), observed,
                                             entry.get("note"), line, column))
         return tuple(observations)
+
+
+def _item_at(where: PathKey, raw: Any, misfit: Misfit) -> PathKey:
+    """Where a misfit lies: the offending item of a list value, else the value itself."""
+    if isinstance(raw, list) and misfit.item is not None:
+        return (*where, misfit.item)
+    return where

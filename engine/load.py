@@ -71,7 +71,16 @@ class Document:
     def problem(self, where: PathKey, code: str, message: str, *, key: bool = False,
                 severity: str = "error") -> Problem:
         line, column = self.at(where, key=key)
-        return Problem(self.path, line, column, code, message, severity)
+        return Problem(self.path, line, column, code, printable(message), severity)
+
+
+def printable(text: str) -> str:
+    """`text` on one line: a line break or control character (a YAML escape such as "\\n" in a key
+    the message quotes) is shown escaped, so every problem stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in text)
 
 
 def read(path: Path | str, shown: str | None = None) -> tuple[Document | None, list[Problem]]:
@@ -95,6 +104,8 @@ def parse(raw: bytes, name: str) -> tuple[Document | None, list[Problem]]:
     if problem:
         return None, [problem]
     assert text is not None
+    if "\r" in text:  # YAML reads a lone CR as a line break: count lines as it does
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = _FORBIDDEN.search(text)
     if bad:
         line, column = _position(text, bad.start())
@@ -121,7 +132,8 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, Problem | None]:
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as error:
-        line, column = _position(raw[: error.start].decode("utf-8", "replace"), error.start)
+        before = raw[: error.start].decode("utf-8")  # valid up to the bad byte
+        line, column = _position(before, len(before))
         return None, Problem(name, line, column, "encoding",
                              f"byte 0x{raw[error.start]:02x} is not valid UTF-8; save the file as UTF-8")
 
@@ -153,6 +165,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.stack: list[_Container] = []
         self.documents = 0
+        self.anchors: list[tuple[str, list[Any]]] = []  # (name, [event, uses]), in the order written
 
     def build(self, text: str) -> tuple[Document | None, list[Problem]]:
         root: list[Any] = []
@@ -162,27 +175,47 @@ class _Builder:
         except _Stop:
             pass
         except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-            what = error.problem or error.context or "invalid YAML"
-            self.problems.append(Problem(self.name, line, column, "yaml-syntax", what))
+            self.problems.append(self._syntax(error, text))
         except yaml.YAMLError as error:  # reader errors carry no mark object
             self.problems.append(Problem(self.name, None, None, "yaml-syntax", str(error)))
+        self._report_anchors()
         if self.problems:
             return None, self.problems
         if not root or root[0] is None:
             return None, [Problem(self.name, 1, 1, "empty-file",
                                   "file holds no data; expected a mapping of keys to values")]
         if not isinstance(root[0], dict):
-            kind = "a list" if isinstance(root[0], list) else f"a single value ({root[0]!r})"
+            shown = repr(root[0]) if len(repr(root[0])) <= 60 else repr(root[0])[:57] + "..."
+            kind = "a list" if isinstance(root[0], list) else f"a single value ({shown})"
             return None, [Problem(self.name, 1, 1, "not-a-mapping",
                                   f"file holds {kind}; expected a mapping of keys to values")]
         self.doc.data = root[0]
         return self.doc, []
 
+    def _syntax(self, error: yaml.MarkedYAMLError, text: str) -> Problem:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        what = error.problem or error.context or "invalid YAML"
+        if "maximum nesting depth" in what:  # libyaml's own limit, met while scanning ahead
+            return Problem(self.name, line, column, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
+        lines = text.split("\n")
+        if mark is not None and lines[mark.line:mark.line + 1] and lines[mark.line][mark.column:][:1] == "\t":
+            what = "a tab cannot indent or separate YAML; use spaces"
+        elif (mark is error.problem_mark and mark is not None and error.context
+              and error.context_mark is not None and error.context_mark.line != mark.line):
+            what = f"{what} ({error.context} that starts at line {error.context_mark.line + 1}, " \
+                   f"column {error.context_mark.column + 1})"
+        return Problem(self.name, line, column, "yaml-syntax", printable(what))
+
+    def _report_anchors(self) -> None:
+        """One problem per anchor, counting its aliases: a billion-laughs file gives a line per anchor."""
+        for name, (event, uses) in self.anchors:
+            reuse = f" (repeated by {uses} alias{'es' if uses > 1 else ''} '*{name}')" if uses else ""
+            self._fail(event, "alias", f"anchor '&{name}' is not allowed{reuse}; write the values out in full")
+
     def _fail(self, event: Any, code: str, message: str) -> None:
         mark = event.start_mark
-        self.problems.append(Problem(self.name, mark.line + 1, mark.column + 1, code, message))
+        self.problems.append(Problem(self.name, mark.line + 1, mark.column + 1, code, printable(message)))
 
     def _event(self, event: Any, root: list[Any]) -> None:
         if isinstance(event, yaml.DocumentStartEvent):
@@ -193,12 +226,18 @@ class _Builder:
                 raise _Stop
             return
         if isinstance(event, yaml.AliasEvent):
-            self._fail(event, "alias", f"alias '*{event.anchor}' is not allowed; write the value out")
+            # the alias is never followed: the data gets a None in its place and the file fails
+            anchor = next((entry for name, entry in reversed(self.anchors) if name == event.anchor), None)
+            if anchor is not None:
+                anchor[1] += 1
+            else:
+                self._fail(event, "alias", f"alias '*{event.anchor}' is not allowed (and names no anchor); "
+                                           "write the value out in full")
             self._place(event, None, root)
             return
         if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if event.anchor is not None:
-                self._fail(event, "alias", f"anchor '&{event.anchor}' is not allowed; write values out")
+                self.anchors.append((event.anchor, [event, 0]))
             if isinstance(event, yaml.ScalarEvent):
                 self._place(event, self._scalar(event), root)
                 return

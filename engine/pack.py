@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from pathlib import Path
@@ -158,7 +159,7 @@ def _build_facts(document: Document, problems: list[Problem]) -> dict[str, Fact]
         for key in ("min", "max"):
             if key in spec and kind not in ("integer", "number"):
                 errors.append(document.problem(("facts", name, key), "value",
-                                               f"'{key}' applies to integer and number facts, not {kind}"))
+                                               f"'{key}' applies to integer and number facts, not {kind}", key=True))
             elif key in spec and not math.isfinite(spec[key]):
                 errors.append(document.problem(("facts", name, key), "out-of-range", f"'{key}' must be finite"))
         if "min" in spec and "max" in spec and spec["min"] > spec["max"]:
@@ -166,7 +167,7 @@ def _build_facts(document: Document, problems: list[Problem]) -> dict[str, Fact]
                                            f"max {show(spec['max'])} is below min {show(spec['min'])}"))
         if "values" in spec and kind not in ("string", "list"):
             errors.append(document.problem(("facts", name, "values"), "value",
-                                           f"'values' applies to string and list facts, not {kind}"))
+                                           f"'values' applies to string and list facts, not {kind}", key=True))
         values = spec.get("values")
         facts[name] = Fact(name, kind, spec.get("min"), spec.get("max"),
                            tuple(values) if values is not None else None, spec.get("unit"), spec.get("description"))
@@ -225,11 +226,11 @@ class _RuleChecker:
                     degree=degree, half_life_days=half_life, references=tuple(data.get("references", [])),
                     examples=tuple(e for e in examples if e is not None), path=self.doc.path)
 
-    def fact(self, name: str, where: PathKey) -> Fact | None:
+    def fact(self, name: str, where: PathKey, *, key: bool = False) -> Fact | None:
         assert self.facts is not None
         if name not in self.facts:
             self.error(where, "unknown-fact",
-                       f"fact '{name}' is not declared in facts.yaml{did_you_mean(name, self.facts)}")
+                       f"fact '{name}' is not declared in facts.yaml{did_you_mean(name, self.facts)}", key=key)
             return None
         return self.facts[name]
 
@@ -274,7 +275,8 @@ class _RuleChecker:
         try:
             return Leaf(fact.name, operator, self.operand(fact, operator, raw[operator], (*where, operator)))
         except Misfit as misfit:
-            self.error((*where, operator), misfit.code, misfit.message)
+            at = (*where, operator) if misfit.item is None else (*where, operator, misfit.item)
+            self.error(at, misfit.code, misfit.message)
             return None
 
     def operand(self, fact: Fact, operator: str, raw: Any, where: PathKey) -> Any:
@@ -290,8 +292,13 @@ class _RuleChecker:
                 raise Misfit("type-mismatch", f"'{operator}' compares numbers or dates; '{fact.name}' is {fact.type}")
             if operator != "between":
                 return ordered(fact, raw, f"'{operator}'")
-            low: Any = ordered(fact, raw[0], "'between'")
-            high: Any = ordered(fact, raw[1], "'between'")
+            bounds: list[Any] = []
+            for index, bound in enumerate(raw):
+                try:
+                    bounds.append(ordered(fact, bound, "'between'"))
+                except Misfit as misfit:
+                    raise Misfit(misfit.code, misfit.message, index) from None
+            low, high = bounds
             if low > high:
                 raise Misfit("value", f"'between' needs [low, high]; {show(raw[0])} is above {show(raw[1])}")
             return (low, high)
@@ -315,12 +322,15 @@ class _RuleChecker:
             self.error(("degree", "fact"), "degree", f"a degree needs an integer, number or date fact; "
                                                      f"'{fact.name}' is {fact.type}")
             return None
-        try:
-            start = ordered(fact, raw["from"], "degree 'from'")
-            end = ordered(fact, raw["to"], "degree 'to'")
-        except Misfit as misfit:
-            self.error(("degree",), misfit.code, misfit.message)
+        bounds: list[float | dt.date] = []
+        for side in ("from", "to"):
+            try:
+                bounds.append(ordered(fact, raw[side], f"degree '{side}'"))
+            except Misfit as misfit:
+                self.error(("degree", side), misfit.code, misfit.message)
+        if len(bounds) < 2:
             return None
+        start, end = bounds
         if start == end:
             self.error(("degree", "to"), "degree", f"degree 'from' and 'to' are both {show(raw['to'])}; "
                                                    "they must differ")
@@ -331,13 +341,13 @@ class _RuleChecker:
         values: dict[str, Value] = {}
         for name, value in raw["facts"].items():
             where = ("examples", index, "facts", name)
-            fact = self.fact(name, where)
+            fact = self.fact(name, where, key=True)
             if fact is None:
                 continue
             try:
                 values[name] = fit(fact, value)
             except Misfit as misfit:
-                self.error(where, misfit.code, misfit.message)
+                self.error(where if misfit.item is None else (*where, misfit.item), misfit.code, misfit.message)
         line, column = self.doc.at(("examples", index))
         return Example(values, raw["fires"], raw.get("degree"), raw.get("evaluated"), line, column)
 

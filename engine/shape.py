@@ -8,7 +8,9 @@ predicate and jsonschema agree on every instance.
 
 from __future__ import annotations
 
+import difflib
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -17,6 +19,7 @@ from typing import Any
 
 from .load import Document, PathKey
 from .problems import Problem, did_you_mean
+from .values import YAML11_WORDS
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 SCHEMAS = ("pack", "facts", "rule", "case", "report")
@@ -53,7 +56,47 @@ def check(document: Document, name: str) -> list[Problem]:
     problems: list[Problem] = []
     for error in _validator(name).iter_errors(document.data):
         problems.extend(_describe(document, error))
+    if not problems:
+        # The predicate and jsonschema differ only on NaN: `.nan` fails every bound for the predicate,
+        # none for jsonschema. So a NaN under a bound is what the predicate refused.
+        root = schema(name)
+        for where in _nans(document.data, ()):
+            sub = _schema_at(root, where) or {}
+            code = sub.get("x-code", "value")
+            expected = f" ({sub['x-hint']})" if "x-hint" in sub else ""
+            problems.append(document.problem(where, "out-of-range" if code == "value" else code,
+                                             f"'.nan' is not a number; write a finite number{expected}"))
     return problems
+
+
+def _schema_at(root: dict[str, Any], where: PathKey) -> dict[str, Any] | None:
+    """The sub-schema that applies at `where`, following properties, items and $ref (None if unsure)."""
+    node: Any = root
+    for step in where:
+        while isinstance(node, dict) and "$ref" in node:
+            node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        if not isinstance(node, dict):
+            return None
+        if isinstance(step, int):
+            node = node.get("items")
+        elif step in node.get("properties", {}):
+            node = node["properties"][step]
+        else:
+            node = node.get("additionalProperties")
+    while isinstance(node, dict) and "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return node if isinstance(node, dict) else None
+
+
+def _nans(value: Any, where: PathKey) -> Iterable[PathKey]:
+    if isinstance(value, float) and math.isnan(value):
+        yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nans(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nans(item, (*where, index))
 
 
 def validate_report(report: Any) -> list[str]:
@@ -66,6 +109,13 @@ def validate_report(report: Any) -> list[str]:
 
 _TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "number": "a number",
                "integer": "a whole number", "boolean": "true or false", "null": "nothing"}
+# Names an analyst may reach for, and the operator that does it: the did-you-mean of an unknown operator.
+_OPERATOR_SYNONYMS = {"greater": "above", "greater_than": "above", "gt": "above", "more_than": "above",
+                      "over": "above", "less": "below", "less_than": "below", "lt": "below", "under": "below",
+                      "min": "at_least", "gte": "at_least", "ge": "at_least", "max": "at_most", "lte": "at_most",
+                      "le": "at_most", "eq": "equals", "is": "equals", "equal": "equals", "ne": "not_equals",
+                      "in": "one_of", "not_in": "none_of", "range": "between", "has": "contains",
+                      "includes": "contains", "and": "all", "or": "any", "exists": "known"}
 _RANGE_WORDS = {"minimum": "at least", "maximum": "at most",
                 "exclusiveMinimum": "above", "exclusiveMaximum": "below"}
 
@@ -73,6 +123,8 @@ _RANGE_WORDS = {"minimum": "at least", "maximum": "at most",
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"'{str(value).lower()}'"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "'.nan'" if math.isnan(value) else f"'{'-' if value < 0 else ''}.inf'"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -104,13 +156,23 @@ def _describe(document: Document, error: Any) -> Iterable[Problem]:
         what = "operator" if unknown_code == "unknown-operator" else "key"
         for key in error.instance:
             if key not in known:
+                mean = did_you_mean(key, known)
+                if not mean and what == "operator":
+                    synonym = difflib.get_close_matches(key.lower(), _OPERATOR_SYNONYMS, n=1, cutoff=0.8)
+                    if synonym and _OPERATOR_SYNONYMS[synonym[0]] in known:
+                        mean = f" (did you mean '{_OPERATOR_SYNONYMS[synonym[0]]}'?)"
                 yield document.problem((*where, key), unknown_code,
-                                       f"unknown {what} '{key}'{did_you_mean(key, known)}; "
-                                       f"allowed: {', '.join(sorted(known))}", key=True)
+                                       f"unknown {what} '{key}'{mean}; allowed: {', '.join(sorted(known))}",
+                                       key=True)
         return
     if keyword == "type":
+        if code == "date":  # a date written as a number or a list is still a bad date
+            yield document.problem(where, "date", f"expected {hint}, got {_kind(error.instance)}")
+            return
         types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         expected = " or ".join(_TYPE_NAMES[t] for t in types)
+        if types == ["boolean"] and isinstance(error.instance, str) and error.instance.lower() in YAML11_WORDS:
+            hint = "YAML 1.1 words like yes/no/on/off are plain strings here"
         yield document.problem(where, "type-mismatch", f"expected {expected}, got {_kind(error.instance)}"
                                + (f" ({hint})" if hint else ""))
         return
@@ -118,7 +180,14 @@ def _describe(document: Document, error: Any) -> Iterable[Problem]:
         choices = [str(c) for c in error.validator_value]
         mean = did_you_mean(str(error.instance), choices) if isinstance(error.instance, str) else ""
         yield document.problem(where, code, f"{_kind(error.instance)} is not one of: "
-                               f"{', '.join(choices)}{mean}")
+                               f"{', '.join(choices)}{mean}" + (f" ({hint})" if hint else ""))
+        return
+    if keyword in ("minItems", "maxItems") and isinstance(error.instance, list):
+        count = len(error.instance)
+        bound = "at least" if keyword == "minItems" else "at most"
+        expected = hint or f"{bound} {error.validator_value} item{'s' if error.validator_value != 1 else ''}"
+        yield document.problem(where, code, f"a list of {count} item{'s' if count != 1 else ''}; "
+                               f"expected {expected}")
         return
     if keyword in _RANGE_WORDS:
         out = "out-of-range" if code == "value" else code

@@ -11,7 +11,7 @@ from .model import Fact, Value
 from .problems import did_you_mean
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_YAML11_WORDS = {"yes", "no", "on", "off", "y", "n"}
+YAML11_WORDS = {"yes", "no", "on", "off", "y", "n"}
 
 ORDERED_TYPES = ("integer", "number", "date")
 
@@ -19,10 +19,11 @@ ORDERED_TYPES = ("integer", "number", "date")
 class Misfit(Exception):
     """A value does not fit; `code` is the problem code, the message says what was expected."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, item: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.item = item  # the index of the offending item, when the value is a list
 
 
 def show(raw: Any) -> str:
@@ -37,6 +38,8 @@ def show(raw: Any) -> str:
         return "a list"
     if raw is None:
         return "nothing"
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return ".nan" if math.isnan(raw) else ("-.inf" if raw < 0 else ".inf")
     return repr(raw)
 
 
@@ -75,7 +78,7 @@ def fit(fact: Fact, raw: Any, *, bounds: bool = True) -> Value:
         if isinstance(raw, bool):
             return raw
         hint = " (YAML 1.1 words like yes/no/on/off are plain strings here)" \
-            if isinstance(raw, str) and raw.lower() in _YAML11_WORDS else ""
+            if isinstance(raw, str) and raw.lower() in YAML11_WORDS else ""
         raise Misfit("type-mismatch", f"fact '{fact.name}' is boolean: expected true or false, "
                                       f"got {show(raw)}{hint}")
     if kind in ("integer", "number"):
@@ -97,10 +100,16 @@ def fit(fact: Fact, raw: Any, *, bounds: bool = True) -> Value:
                          + (" (quote it)" if isinstance(raw, (int, float, bool)) else ""))
         _check_allowed(fact, raw)
         return raw
-    if not isinstance(raw, (list, tuple)) or not all(isinstance(item, str) for item in raw):
+    if not isinstance(raw, (list, tuple)):
         raise Misfit("type-mismatch", f"fact '{fact.name}' is a list: expected a list of strings, got {show(raw)}")
-    for item in raw:
-        _check_allowed(fact, item)
+    for index, item in enumerate(raw):
+        if not isinstance(item, str):
+            raise Misfit("type-mismatch", f"items of '{fact.name}' are strings, got {show(item)}"
+                         + (" (quote it)" if isinstance(item, (int, float, bool)) else ""), index)
+        try:
+            _check_allowed(fact, item)
+        except Misfit as misfit:
+            raise Misfit(misfit.code, misfit.message, index) from None
     return tuple(raw)
 
 
