@@ -161,15 +161,14 @@ def validate(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
         compiled = compile_pack(pack)
         for case in cases:
             _score(compiled, case, None, run)
-    elif case_paths:
-        click.echo(f"{len(case_paths)} case file(s) checked for syntax and shape only: the rule pack has errors",
-                   err=True)
     run.report()
+    # stderr holds nothing but problem lines; the summary goes to stdout
     errors = sum(p.is_error for p in run.problems)
-    if errors:
-        click.echo(f"{errors} error(s) found", err=True)
-        sys.exit(1)
-    click.echo(f"ok: {len(packs) + (0 if paths else 1)} pack(s), {len(case_paths)} case(s), no errors")
+    checked = f"{len(packs) + (0 if paths else 1)} pack(s), {len(case_paths)} case(s)"
+    if pack is None and case_paths:
+        checked += " (cases checked for syntax and shape only: the rule pack has errors)"
+    click.echo(f"{errors} error(s) in {checked}" if errors else f"ok: {checked}, no errors")
+    sys.exit(1 if errors else 0)
 
 
 @main.command()
