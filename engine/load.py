@@ -199,6 +199,9 @@ class _Builder:
         if "maximum nesting depth" in what:  # libyaml's own limit, met while scanning ahead
             return Problem(self.name, line, column, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
         lines = text.split("\n")
+        if mark is not None and line is not None and line > len(lines):
+            # libyaml marks an error at the end of input one line past the last; point at the end instead
+            line, column = len(lines), len(lines[-1]) + 1
         if mark is not None and lines[mark.line:mark.line + 1] and lines[mark.line][mark.column:][:1] == "\t":
             what = "a tab cannot indent or separate YAML; use spaces"
         elif (mark is error.problem_mark and mark is not None and error.context

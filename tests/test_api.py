@@ -444,3 +444,11 @@ def test_stage_in_use() -> None:
     chosen, warnings = in_use(case, dt.date(2018, 1, 1))
     assert set(chosen) == {"press_tone"}                      # the only undated fact
     assert len(warnings) == 5
+
+
+@pytest.mark.parametrize(("raw", "line", "column"), [(b"a: b\nc", 2, 2), (b"a: b\nc\n", 3, 1)])
+def test_a_syntax_error_at_the_end_points_inside_the_file(raw: bytes, line: int, column: int) -> None:
+    from engine.load import parse
+
+    _, problems = parse(raw, "x.yaml")
+    assert [(p.code, p.line, p.column) for p in problems] == [("yaml-syntax", line, column)]
