@@ -1,0 +1,404 @@
+"""The fast path of the shape check answers exactly as the JSON Schemas do.
+
+A valid file never imports jsonschema: `engine.shape.accepts(name)` is each schema compiled into
+a plain predicate, and only a file it refuses goes to jsonschema for the located problems. So the
+predicate must accept exactly what `jsonschema.Draft202012Validator(schema).is_valid` accepts, or a
+file the schema refuses would load (or a valid one would be reported with no problem to show).
+
+The instances are JSON data as the YAML reader builds it (None, booleans, integers, floats
+including NaN and infinities, strings, lists, mappings with string keys), drawn three ways:
+
+- guided by the schema: mappings whose keys are the schema's property names (and others), values
+  built from the sub-schemas or drawn at random, strings from the schema's patterns with and
+  without a trailing newline, numbers at and beyond every bound, true against 1 and 1.0 against 1;
+- mutations of real documents: the files of the test packs (and the bundled pack and cases when
+  present) read with `engine.load.read`, and a report of a scored case, with one part replaced,
+  removed, added to or retyped;
+- any JSON value at all.
+
+`check` itself uses `accepts(name, finite=True)`, which also refuses a NaN under a numeric bound
+(jsonschema lets NaN through every bound, as every comparison with NaN is false; the engine reports
+it): that variant is checked against a jsonschema validator whose bounds also refuse NaN.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from engine import shape
+from engine.load import read
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = [name for name in shape.SCHEMAS if (shape.SCHEMA_DIR / f"{name}.schema.json").is_file()]
+NAN, INF = float("nan"), float("inf")
+
+
+# --- the two oracles: jsonschema as it is, and with bounds that also refuse NaN --------------------
+
+@cache
+def validator(name: str) -> Any:
+    return jsonschema.Draft202012Validator(shape.schema(name))
+
+
+def _bound(keyword: str) -> Any:
+    plain = jsonschema.Draft202012Validator.VALIDATORS[keyword]
+
+    def bound(checker: Any, limit: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if isinstance(instance, float) and math.isnan(instance):
+            yield jsonschema.ValidationError(f"NaN is not {keyword} {limit}")
+            return
+        yield from plain(checker, limit, instance, schema)
+    return bound
+
+
+FiniteValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    {keyword: _bound(keyword) for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")})
+
+
+@cache
+def finite_validator(name: str) -> Any:
+    return FiniteValidator(shape.schema(name))
+
+
+def agree(name: str, instance: Any) -> None:
+    expected = validator(name).is_valid(instance)
+    assert shape.accepts(name)(instance) is expected, f"{name}: jsonschema says {expected} for {instance!r}"
+    expected = finite_validator(name).is_valid(instance)
+    assert shape.accepts(name, finite=True)(instance) is expected, \
+        f"{name} (finite): jsonschema says {expected} for {instance!r}"
+
+
+# --- what a schema is made of ----------------------------------------------------------------------
+
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
+@cache
+def words(name: str) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], tuple[float, ...]]:
+    """The schema's property names, enum values, patterns and numeric bounds."""
+    keys: dict[str, None] = {}
+    enums: list[Any] = []
+    patterns: dict[str, None] = {}
+    bounds: dict[float, None] = {}
+    for node in _nodes(shape.schema(name)):
+        keys.update(dict.fromkeys(node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}))
+        keys.update(dict.fromkeys(node.get("required", []) if isinstance(node.get("required"), list) else []))
+        if isinstance(node.get("enum"), list):
+            enums.extend(node["enum"])
+        if isinstance(node.get("pattern"), str):
+            patterns[node["pattern"]] = None
+        for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems",
+                        "minLength", "minProperties"):
+            if isinstance(node.get(keyword), (int, float)) and not isinstance(node.get(keyword), bool):
+                bounds[node[keyword]] = None
+    return tuple(keys), tuple(enums), tuple(patterns), tuple(bounds)
+
+
+@cache
+def pattern_strings(name: str) -> st.SearchStrategy[str]:
+    """Strings that match the schema's patterns, and the same with a trailing newline or a space."""
+    _, _, patterns, _ = words(name)
+    if not patterns:
+        return st.text(max_size=8)
+    matching = st.one_of([st.from_regex(re.compile(p), fullmatch=True) for p in patterns])
+    return st.one_of(matching, matching.map(lambda s: s + "\n"), matching.map(lambda s: s + " "),
+                     matching.map(lambda s: "\n" + s), matching.map(str.upper))
+
+
+@cache
+def numbers(name: str) -> st.SearchStrategy[Any]:
+    """Numbers at and around each bound: the bound as int and float, just inside and outside; NaN, inf."""
+    _, _, _, bounds = words(name)
+    near = [value for bound in bounds for value in
+            (bound, float(bound), int(bound), bound - 1, bound + 1, bound - 0.5, bound + 0.5,
+             math.nextafter(float(bound), INF), math.nextafter(float(bound), -INF))]
+    return st.one_of(st.sampled_from([*near, NAN, INF, -INF, 0, 0.0, -0.0, 1, 1.0, 1.5, -1, 10**30, 2.0**60]),
+                     st.integers(-3, 130), st.floats(allow_nan=True, allow_infinity=True))
+
+
+@cache
+def scalars(name: str) -> st.SearchStrategy[Any]:
+    keys, enums, _, _ = words(name)
+    named = [*keys, *enums, "", " ", "\n", "2020-09-12", "2020-09-12\n", "2020-9-12", "1.0.0", "1.0.0\n", "A",
+             "a", "a-b", "a_b", "-a", "é", "true", "null", "1"]
+    return st.one_of(st.none(), st.booleans(), numbers(name), st.sampled_from(named), pattern_strings(name),
+                     st.text(max_size=6))
+
+
+@cache
+def json_values(name: str) -> st.SearchStrategy[Any]:
+    keys, _, _, _ = words(name)
+    key = st.one_of(st.sampled_from(keys) if keys else st.text(max_size=4), st.text(max_size=4),
+                    pattern_strings(name))
+    return st.recursive(scalars(name), lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(key, children, max_size=5)), max_leaves=16)
+
+
+# --- instances guided by the schema ----------------------------------------------------------------
+
+@st.composite
+def guided(draw: st.DrawFn, name: str, node: Any = None, depth: int = 0, noisy: bool | None = None) -> Any:
+    """An instance built from the schema node. Half of them keep to the schema (valid but for what the
+    schema cannot say in one node, such as if/then/else); the other half take random detours at every
+    level: a random value, a missing required key, an extra key, a string with a newline, a number
+    beyond a bound, an array one item too long or too short, a duplicate item."""
+    root = shape.schema(name)
+    node = root if node is None else node
+    noisy = draw(st.booleans()) if noisy is None else noisy
+    if not isinstance(node, dict) or depth > 5 or (noisy and draw(st.integers(0, 9)) == 0):
+        return draw(json_values(name) if depth < 3 else scalars(name))
+    while "$ref" in node and (not noisy or draw(st.integers(0, 5))):
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    if "if" in node:
+        branch = node.get("then") if draw(st.booleans()) else node.get("else")
+        if isinstance(branch, dict):
+            return draw(guided(name, branch, depth + 1, noisy))
+    if "enum" in node:
+        return draw(st.sampled_from(node["enum"]))
+    kinds = node.get("type", ["object", "array", "string", "number", "integer", "boolean", "null"])
+    kind = draw(st.sampled_from(kinds if isinstance(kinds, list) else [kinds]))
+    if kind == "object":
+        properties = node.get("properties", {})
+        result: dict[str, Any] = {}
+        for key in node.get("required", []):
+            if not noisy or draw(st.integers(0, 15)):
+                result[key] = draw(guided(name, properties.get(key, {}), depth + 1, noisy))
+        for key in draw(st.lists(st.sampled_from(sorted(properties)), max_size=4, unique=True)) if properties else []:
+            result[key] = draw(guided(name, properties[key], depth + 1, noisy))
+        extra = node.get("additionalProperties")
+        names = node.get("propertyNames", {})
+        for _ in range(draw(st.integers(0, 1 if extra is False or not noisy else 3))):
+            if extra is False and not noisy:
+                break
+            if "enum" in names:
+                key = str(draw(st.sampled_from(names["enum"])))
+            elif "pattern" in names and not noisy:
+                key = draw(st.from_regex(re.compile(names["pattern"]), fullmatch=True))
+            else:
+                key = draw(st.one_of(pattern_strings(name), st.text(max_size=5),
+                                     st.sampled_from(words(name)[0] or ("k",))))
+            result[key] = draw(guided(name, extra if isinstance(extra, dict) else {}, depth + 1, noisy))
+        return result
+    if kind == "array":
+        low = node.get("minItems", 0)
+        high = node.get("maxItems", low + 2)
+        size = draw(st.integers(max(0, low - 1), high + 1) if noisy else st.integers(low, high))
+        items = draw(st.lists(guided(name, node.get("items", {}), depth + 1, noisy), min_size=size, max_size=size,
+                              unique_by=(lambda item: json.dumps(item, sort_keys=True))
+                              if node.get("uniqueItems") and not noisy else None))
+        if items and noisy and draw(st.integers(0, 4)) == 0:
+            items.append(items[0])  # a duplicate, against uniqueItems
+        return items
+    if kind == "string":
+        if noisy:
+            return draw(st.one_of(pattern_strings(name), st.sampled_from(["", "x", "a b", "\n"]), st.text(max_size=6)))
+        if "pattern" in node:
+            return draw(st.from_regex(re.compile(node["pattern"]), fullmatch=True))
+        return draw(st.text(min_size=node.get("minLength", 0), max_size=8))
+    if kind in ("number", "integer"):
+        if noisy:
+            return draw(numbers(name))
+        low = node.get("minimum", node.get("exclusiveMinimum", -1e6))
+        high = node.get("maximum", node.get("exclusiveMaximum", 1e6))
+        inside = st.integers(math.ceil(low), math.floor(high)) if kind == "integer" else st.floats(
+            low, high, exclude_min="exclusiveMinimum" in node, exclude_max="exclusiveMaximum" in node)
+        return draw(inside | st.sampled_from([low, high]) if kind == "number" else inside)
+    if kind == "boolean":
+        return draw(st.sampled_from([True, False, 1, 0, 1.0]) if noisy else st.booleans())
+    return None
+
+
+# --- mutations of real documents -------------------------------------------------------------------
+
+def _documents() -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {name: [] for name in NAMES}
+    packs = [ROOT / "tests" / "packs" / "pact" / "rules", ROOT / "rules"]
+    for folder in packs:
+        if not (folder / "pack.yaml").is_file():
+            continue
+        for path in sorted(folder.rglob("*.y*ml")):
+            kind = {"pack.yaml": "pack", "facts.yaml": "facts"}.get(path.name, "rule")
+            document, _ = read(path)
+            if document is not None and kind in found:
+                found[kind].append(document.data)
+    for path in [*sorted((ROOT / "tests" / "packs").rglob("cases/*.yaml")), *sorted((ROOT / "cases").glob("*.yaml"))]:
+        document, _ = read(path)
+        if document is not None and "case" in found:
+            found["case"].append(document.data)
+    if "report" in found:
+        found["report"].append(_report())
+    return found
+
+
+def _report() -> Any:
+    import engine
+
+    pack = engine.load_pack(ROOT / "tests" / "packs" / "pact" / "rules")
+    case = engine.load_case(ROOT / "tests" / "packs" / "pact" / "cases" / "alpha.yaml", pack)
+    return json.loads(json.dumps(engine.to_dict(engine.score(case, pack))))
+
+
+DOCUMENTS = _documents()
+
+
+def _paths(value: Any, where: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield where
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*where, index))
+
+
+def _retype(value: Any) -> list[Any]:
+    """Values that look like `value` to a person but may not to a schema."""
+    if isinstance(value, bool):
+        return [int(value), float(value), str(value).lower(), not value]
+    if isinstance(value, int):
+        return [float(value), value == 1, str(value), -value, value + 1, NAN, INF]
+    if isinstance(value, float):
+        return [int(value) if math.isfinite(value) else 0, NAN, -INF, INF, str(value), -value]
+    if isinstance(value, str):
+        return [value + "\n", "", value.upper(), " " + value, value[:-1], [value], {value: value}, 1]
+    if isinstance(value, list):
+        return [[], value[:1], value * 2, [*value, None], {}, list(reversed(value))]
+    if isinstance(value, dict):
+        return [{}, [value], dict(list(value.items())[:1]), {**value, "extra": 1}]
+    return [0, "", [], {}]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, name: str) -> Any:
+    """A real document of schema `name` with one to three of its parts changed."""
+    document = json.loads(json.dumps(draw(st.sampled_from(DOCUMENTS[name]))))
+    for _ in range(draw(st.integers(1, 3))):
+        where = draw(st.sampled_from(list(_paths(document))))
+        if not where:
+            continue
+        parent = document
+        for step in where[:-1]:
+            parent = parent[step]
+        last = where[-1]
+        action = draw(st.integers(0, 4))
+        if action == 0 and isinstance(parent, dict):
+            del parent[last]
+        elif action == 1 and isinstance(parent, dict):
+            parent[draw(st.sampled_from(words(name)[0] or ("k",)))] = draw(scalars(name))
+        elif action == 2:
+            parent[last] = draw(st.sampled_from(_retype(parent[last])))
+        else:
+            parent[last] = draw(guided(name) if action == 3 else json_values(name))
+    return document
+
+
+# --- the tests -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+@settings(deadline=None)
+@given(data=st.data())
+def test_accepts_what_the_schema_accepts_guided(name: str, data: st.DataObject) -> None:
+    agree(name, data.draw(guided(name)))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if DOCUMENTS.get(n)])
+@settings(deadline=None)
+@given(data=st.data())
+def test_accepts_what_the_schema_accepts_mutated(name: str, data: st.DataObject) -> None:
+    agree(name, data.draw(mutated(name)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@settings(deadline=None)
+@given(data=st.data())
+def test_accepts_what_the_schema_accepts_anything(name: str, data: st.DataObject) -> None:
+    agree(name, data.draw(json_values(name)))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if DOCUMENTS.get(n)])
+def test_the_real_documents_are_valid(name: str) -> None:
+    for document in DOCUMENTS[name]:
+        assert shape.accepts(name)(document), document
+        agree(name, document)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if DOCUMENTS.get(n)])
+def test_every_single_change_of_the_real_documents(name: str) -> None:
+    """Each part of the smaller real documents, in turn, retyped, emptied or dropped: what random draws may miss."""
+    small = [document for document in DOCUMENTS[name] if len(list(_paths(document))) <= 100][:4]
+    for original in small:
+        for where in list(_paths(original))[1:]:
+            for change in range(len(_retype(_at(original, where))) + 1):
+                document = json.loads(json.dumps(original))
+                parent = _at(document, where[:-1])
+                if change == 0:
+                    if not isinstance(parent, dict):
+                        continue
+                    del parent[where[-1]]
+                else:
+                    parent[where[-1]] = _retype(parent[where[-1]])[change - 1]
+                agree(name, document)
+
+
+def _at(document: Any, where: tuple[Any, ...]) -> Any:
+    for step in where:
+        document = document[step]
+    return document
+
+
+# Hand-picked cases where a predicate written by eye would go wrong.
+@pytest.mark.parametrize("name, instance", [
+    ("pack", {"pack": "p", "version": "1.0.0\n", "roles": ["a", "b"], "bands": [{"from": 0, "label": "x"}]}),
+    ("pack", {"pack": "p", "version": "1.0.0", "roles": ["a", "a"], "bands": [{"from": 0, "label": "x"}]}),
+    ("pack", {"pack": "p", "version": "1.0.0", "roles": ["a", "b"], "bands": [{"from": NAN, "label": "x"}]}),
+    ("pack", {"pack": "p", "version": "1.0.0", "roles": ["a", "b"], "bands": [{"from": True, "label": "x"}]}),
+    ("pack", {"pack": "p", "version": "1.0.0", "roles": ["a", "b"], "bands": [{"from": 0, "label": ""}],
+              "evidence": {"reliability": {"A": NAN}, "credibility": {"1": 1, "7": 1}, "half_life_days": None}}),
+    ("rule", {"id": "a", "title": "t", "category": "c", "effect": "weakens", "weight": NAN, "when": {"fact": "a"}}),
+    ("rule", {"id": "a", "title": "t", "category": "c", "effect": "weakens", "weight": 100.0, "when": {}}),
+    ("rule", {"id": "a\n", "title": "t", "category": "c", "effect": "weakens", "weight": 1, "when": {"fact": "a"}}),
+    ("rule", {"id": "a", "title": "t", "category": "c", "effect": "weakens", "weight": 1,
+              "when": {"all": [{"not": {"fact": "a", "between": [1, True]}}]}}),
+    ("case", {"case": "c", "title": "t", "parties": {"a": "b"}, "as_of": "2020-09-12",
+              "facts": {"x": [], "y": [{"value": 1}], "z": [1, {"value": 2}], "w": {"value": [1]}}}),
+    ("case", {"case": "c", "title": "t", "parties": {"a": "b"}, "as_of": "2020-09-12",
+              "facts": {"x": {"value": 1, "credibility": 2.0}}}),
+    ("case", {"case": "c", "title": "t", "parties": {"a": "b"}, "as_of": "2020-09-12",
+              "facts": {"y": {"value": 1, "credibility": True}}}),
+    ("case", {"case": "c", "title": "t", "parties": {"a": "b"}, "as_of": "2020-09-12",
+              "facts": {"y": {"value": 1, "credibility": 6.5}}}),
+])
+def test_tricky_instances(name: str, instance: Any) -> None:
+    if name in NAMES:
+        agree(name, instance)
+
+
+@example(1.0)
+@example(True)
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text()))
+def test_json_equality_keeps_true_apart_from_one(value: Any) -> None:
+    """`enum` and `uniqueItems` compare as jsonschema does: true is not 1, 1.0 is 1, NaN is itself."""
+    utils = pytest.importorskip("jsonschema._utils")  # private: skip if jsonschema reorganises it
+    equal, uniq = utils.equal, utils.uniq
+    for other in (value, 1, 1.0, True, 0, False, "1", None, NAN, [value], {"a": value}):
+        assert shape._equal(value, other) is bool(equal(value, other))
+        assert shape._unique([value, other]) is bool(uniq([value, other]))
