@@ -30,7 +30,7 @@ def run_examples(pack: Pack) -> list[Outcome]:
         compiled = compile_rule(rule)
         for index, example in enumerate(rule.examples):
             truth = compiled.when(example.facts)
-            degree = compiled.degree(example.facts) if truth else 0.0
+            degree = (compiled.degree(example.facts) if compiled.degree else 1.0) if truth else 0.0
             evaluated = truth is not None and degree is not None
             fired = bool(truth) and evaluated
             failure = None

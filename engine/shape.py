@@ -14,7 +14,6 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -213,29 +212,14 @@ def _describe(document: Document, error: Any) -> Iterable[Problem]:
 
 # --- the compiled predicate ----------------------------------------------------------------------
 #
-# Each schema node compiles to one closure. The keywords that apply to one JSON type (objects: required,
-# properties, additionalProperties, propertyNames, minProperties; arrays: items, minItems, maxItems,
-# uniqueItems; strings: pattern, minLength; numbers: the bounds) are tested only once the instance is
-# known to be of that type, as jsonschema does; the common shapes (a typed string with a pattern, a
-# typed object, a bounded number, a $ref, an enum of strings) get a closure of their own. Equality
-# (enum, const, uniqueItems) is jsonschema's: true is not 1, 1.0 is 1, an object is its own equal.
+# It covers the keywords our schemas use and refuses any other when it compiles, so a schema edit
+# cannot silently outgrow it. Equality (enum, uniqueItems) is jsonschema's: true is not 1, 1.0 is 1.
 
-_IGNORED = {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples", "format",
-            "deprecated", "readOnly", "writeOnly", "then", "else"}  # annotations; `then`/`else` go with `if`
-_OBJECT_KEYWORDS = ("required", "properties", "additionalProperties", "propertyNames", "minProperties",
-                    "maxProperties")
-_ARRAY_KEYWORDS = ("items", "minItems", "maxItems", "uniqueItems")
-_STRING_KEYWORDS = ("pattern", "minLength", "maxLength")
-_NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-_OTHER_KEYWORDS = ("type", "enum", "const", "$ref", "if", "allOf", "anyOf", "oneOf", "not")
+_IGNORED = {"$schema", "$id", "$defs", "$comment", "title", "description", "then", "else"}  # then/else: with if
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_integer(value: Any) -> bool:
-    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
 
 
 _TYPE_TESTS: dict[str, Predicate] = {
@@ -245,141 +229,49 @@ _TYPE_TESTS: dict[str, Predicate] = {
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
     "number": _is_number,
-    "integer": _is_integer,
+    "integer": lambda v: _is_number(v) and (isinstance(v, int) or v.is_integer()),
 }
 
-_ONLY = {name: frozenset([name]) for name in _TYPE_TESTS}
-_CLASSES = (("object", dict), ("array", list), ("string", str), ("boolean", bool), ("null", type(None)))
 
-
-def _type_test(allowed: frozenset[str]) -> Predicate:
-    """`type` with one or more names, as one test (a boolean is neither a number nor an integer)."""
-    classes = tuple(cls for name, cls in _CLASSES if name in allowed)
-    if "number" in allowed:
-        return lambda v: isinstance(v, classes) or (isinstance(v, (int, float)) and not isinstance(v, bool))
-    if "integer" in allowed:
-        return lambda v: isinstance(v, classes) or _is_integer(v)
-    return lambda v: isinstance(v, classes)
-_TRUE, _FALSE = object(), object()
-
-
-def _unbool(value: Any) -> Any:
-    return _TRUE if value is True else _FALSE if value is False else value
-
-
-def _equal(one: Any, two: Any) -> bool:
-    """Equality as jsonschema's `equal`: true and 1 differ, 1 and 1.0 do not, lists and objects deeply."""
-    if one is two:
+def _equal(a: Any, b: Any) -> bool:
+    if a is b:
         return True
-    if isinstance(one, str) or isinstance(two, str):
-        return bool(one == two)
-    if isinstance(one, list) and isinstance(two, list):
-        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two, strict=True))
-    if isinstance(one, dict) and isinstance(two, dict):
-        return len(one) == len(two) and all(key in two and _equal(value, two[key]) for key, value in one.items())
-    return bool(_unbool(one) == _unbool(two))
-
-
-def _unique(items: list[Any]) -> bool:
-    """No two items equal, found as jsonschema's `uniq` finds them (sorted neighbours, else every pair)."""
-    try:
-        ordered = sorted(_unbool(item) for item in items)
-        return not any(_equal(a, b) for a, b in pairwise(ordered))
-    except (NotImplementedError, TypeError):
-        seen: list[Any] = []
-        for item in items:
-            item = _unbool(item)
-            if any(_equal(other, item) for other in seen):
-                return False
-            seen.append(item)
-        return True
-
-
-def _always(value: Any) -> bool:
-    return True
-
-
-def _never(value: Any) -> bool:
-    return False
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    if _is_number(a) and _is_number(b):
+        return bool(a == b)
+    return type(a) is type(b) and bool(a == b)
 
 
 class _Compiler:
-    """A JSON Schema (draft 2020-12, the keywords listed above) as a predicate on JSON data.
+    """A JSON Schema as a predicate on the data the YAML reader builds.
 
-    It answers as `jsonschema.Draft202012Validator(schema).is_valid` on the data the YAML reader builds
-    (None, booleans, integers, floats, strings, lists, dicts with string keys). With `finite`, a NaN
-    also fails every numeric bound, which jsonschema lets it pass (every comparison with NaN is false).
+    With `finite`, a NaN fails every numeric bound, which jsonschema lets it pass (every comparison
+    with NaN is false); `check` then names it.
     """
 
-    def __init__(self, root: dict[str, Any], *, finite: bool = False) -> None:
+    def __init__(self, root: dict[str, Any], *, finite: bool) -> None:
         self.root = root
         self.finite = finite
         self.refs: dict[str, Predicate] = {}
 
-    def compile(self, node: Any) -> Predicate:
-        if node is True:
-            return _always
-        if node is False:
-            return _never
-        keys = [key for key in node if key not in _IGNORED and not key.startswith("x-")]
-        for key in keys:
-            if key not in (*_OBJECT_KEYWORDS, *_ARRAY_KEYWORDS, *_STRING_KEYWORDS, *_NUMBER_KEYWORDS,
-                           *_OTHER_KEYWORDS):
-                raise ValueError(f"schema keyword {key!r} is not supported by the compiled checker")
-        types = node.get("type")
-        allowed = None if types is None else frozenset(types if isinstance(types, list) else [types])
-        on_object = self._object(node)
-        on_array = self._array(node)
-        on_string = self._string(node)
-        on_number = self._number(node)
-        others = self._others(node)
-        if not others:  # the common shapes
-            if allowed == _ONLY["string"] and on_array is None and on_object is None and on_number is None:
-                if on_string is None:
-                    return _TYPE_TESTS["string"]
-                string_test = on_string
-                return lambda v: isinstance(v, str) and string_test(v)
-            if allowed == _ONLY["object"] and on_array is None and on_string is None and on_number is None:
-                if on_object is None:
-                    return _TYPE_TESTS["object"]
-                object_test = on_object
-                return lambda v: isinstance(v, dict) and object_test(v)
-            if (allowed in (_ONLY["number"], _ONLY["integer"]) and on_object is None and on_array is None
-                    and on_string is None):
-                kind = _TYPE_TESTS[next(iter(allowed))]
-                if on_number is None:
-                    return kind
-                number_test = on_number
-                return lambda v: kind(v) and number_test(v)
-        elif len(others) == 1 and allowed is None and on_object is on_array is on_string is on_number is None:
-            return others[0]
-        return self._general(allowed, on_object, on_array, on_string, on_number, tuple(others))
+    def compile(self, node: dict[str, Any]) -> Predicate:
+        tests = [self._keyword(key, value, node) for key, value in node.items()
+                 if key not in _IGNORED and not key.startswith("x-")]
+        if len(tests) == 1:
+            return tests[0]
 
-    @staticmethod
-    def _general(allowed: frozenset[str] | None, on_object: Predicate | None, on_array: Predicate | None,
-                 on_string: Predicate | None, on_number: Predicate | None,
-                 others: tuple[Predicate, ...]) -> Predicate:
-        type_test = None if allowed is None else _type_test(allowed)
-        if type_test is not None and on_object is on_array is on_string is on_number is None and not others:
-            return type_test
-
-        def check(v: Any) -> bool:
-            if type_test is not None and not type_test(v):
-                return False
-            if isinstance(v, dict):
-                if on_object is not None and not on_object(v):
+        def every(v: Any) -> bool:
+            # a loop, not all() over a generator: this runs for every node of every file
+            for test in tests:  # noqa: SIM110
+                if not test(v):
                     return False
-            elif isinstance(v, list):
-                if on_array is not None and not on_array(v):
-                    return False
-            elif isinstance(v, str):
-                if on_string is not None and not on_string(v):
-                    return False
-            elif (isinstance(v, (int, float)) and not isinstance(v, bool)
-                  and on_number is not None and not on_number(v)):
-                return False
-            return all(test(v) for test in others)
-        return check
+            return True
+        return every
 
     def _ref(self, ref: str) -> Predicate:
         if ref not in self.refs:
@@ -387,125 +279,79 @@ class _Compiler:
                 raise ValueError(f"unsupported $ref {ref}")
             cell: list[Predicate] = []
             self.refs[ref] = lambda v: cell[0](v)  # a recursive schema reaches the cell before it is filled
-            compiled = self.compile(self.root["$defs"][ref[len("#/$defs/"):]])
-            cell.append(compiled)
-            self.refs[ref] = compiled  # later references call it directly
+            cell.append(self.compile(self.root["$defs"][ref[len("#/$defs/"):]]))
         return self.refs[ref]
 
-    def _others(self, node: dict[str, Any]) -> list[Predicate]:
-        tests: list[Predicate] = []
-        if "$ref" in node:
-            tests.append(self._ref(node["$ref"]))
-        if "enum" in node:
-            choices = list(node["enum"])
-            if all(isinstance(choice, str) for choice in choices):
-                names = frozenset(choices)
-                tests.append(lambda v: isinstance(v, str) and v in names)
-            else:
-                tests.append(lambda v: any(_equal(choice, v) for choice in choices))
-        if "const" in node:
-            constant = node["const"]
-            tests.append(lambda v: _equal(constant, v))
-        if "if" in node:
-            condition = self.compile(node["if"])
-            then = self.compile(node.get("then", True))
-            otherwise = self.compile(node.get("else", True))
-            tests.append(lambda v: then(v) if condition(v) else otherwise(v))
-        if "allOf" in node:
-            every = tuple(self.compile(part) for part in node["allOf"])
-            tests.append(lambda v: all(test(v) for test in every))
-        if "anyOf" in node:
-            some = tuple(self.compile(part) for part in node["anyOf"])
-            tests.append(lambda v: any(test(v) for test in some))
-        if "oneOf" in node:
-            one = tuple(self.compile(part) for part in node["oneOf"])
-            tests.append(lambda v: sum(1 for test in one if test(v)) == 1)
-        if "not" in node:
-            negated = self.compile(node["not"])
-            tests.append(lambda v: not negated(v))
-        return tests
+    def _keyword(self, key: str, value: Any, node: dict[str, Any]) -> Predicate:
+        if key == "type":
+            tests = [_TYPE_TESTS[t] for t in (value if isinstance(value, list) else [value])]
+            return lambda v: any(test(v) for test in tests)
+        if key == "$ref":
+            return self._ref(value)
+        if key == "enum":
+            return lambda v: any(_equal(v, choice) for choice in value)
+        if key == "if":
+            condition = self.compile(value)
+            then = self.compile(node.get("then", {}))
+            otherwise = self.compile(node.get("else", {}))
+            return lambda v: then(v) if condition(v) else otherwise(v)
+        if key in ("required", "properties", "additionalProperties", "propertyNames", "minProperties"):
+            return self._object(key, value, node)
+        if key in ("items", "minItems", "maxItems", "uniqueItems"):
+            return self._array(key, value)
+        if key in ("pattern", "minLength"):
+            search = re.compile(value).search if key == "pattern" else None
+            return lambda v: not isinstance(v, str) or (
+                search(v) is not None if search is not None else len(v) >= value)
+        if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            return self._bound(key, value)
+        raise ValueError(f"schema keyword {key!r} is not supported by the compiled checker")
 
-    def _object(self, node: dict[str, Any]) -> Predicate | None:
-        """The object keywords, for an instance known to be a dict (None: there are none)."""
-        if not any(key in node for key in _OBJECT_KEYWORDS):
-            return None
-        required = tuple(node.get("required", ()))
-        properties = {key: self.compile(sub) for key, sub in node.get("properties", {}).items()}
-        extra_schema = node.get("additionalProperties", True)
-        closed = extra_schema is False
-        extra = None if extra_schema is True or closed else self.compile(extra_schema)
-        names = self.compile(node["propertyNames"]) if "propertyNames" in node else None
-        fewest = node.get("minProperties", 0)
-        most = node.get("maxProperties")
+    def _object(self, key: str, value: Any, node: dict[str, Any]) -> Predicate:
+        if key == "required":
+            return lambda v: not isinstance(v, dict) or all(name in v for name in value)
+        if key == "minProperties":
+            return lambda v: not isinstance(v, dict) or len(v) >= value
+        if key == "properties":
+            properties = {name: self.compile(sub) for name, sub in value.items()}
 
-        def check(v: dict[str, Any]) -> bool:
-            if len(v) < fewest or (most is not None and len(v) > most):
-                return False
-            for key in required:
-                if key not in v:
-                    return False
-            for key, value in v.items():
-                test = properties.get(key)
-                if test is not None:
-                    if not test(value):
-                        return False
-                elif closed or (extra is not None and not extra(value)):
-                    return False
-                if names is not None and not names(key):
-                    return False
-            return True
-        return check
+            def each_property(v: Any) -> bool:
+                if isinstance(v, dict):
+                    for name, x in v.items():
+                        test = properties.get(name)
+                        if test is not None and not test(x):
+                            return False
+                return True
+            return each_property
+        if key == "propertyNames":
+            names = self.compile(value)
+            return lambda v: not isinstance(v, dict) or all(names(name) for name in v)
+        known = set(node.get("properties", {}))
+        if value is False:
+            return lambda v: not isinstance(v, dict) or all(name in known for name in v)
+        extra = self.compile(value)
+        return lambda v: not isinstance(v, dict) or all(extra(x) for name, x in v.items() if name not in known)
 
-    def _array(self, node: dict[str, Any]) -> Predicate | None:
-        """The array keywords, for an instance known to be a list."""
-        if not any(key in node for key in _ARRAY_KEYWORDS):
-            return None
-        each = self.compile(node["items"]) if "items" in node else None
-        fewest = node.get("minItems", 0)
-        most = node.get("maxItems")
-        unique = bool(node.get("uniqueItems", False))
+    def _array(self, key: str, value: Any) -> Predicate:
+        if key == "items":
+            each = self.compile(value)
+            return lambda v: not isinstance(v, list) or all(each(x) for x in v)
+        if key == "minItems":
+            return lambda v: not isinstance(v, list) or len(v) >= value
+        if key == "maxItems":
+            return lambda v: not isinstance(v, list) or len(v) <= value
+        return lambda v: not (value and isinstance(v, list)) or not any(
+            _equal(v[i], v[j]) for i in range(len(v)) for j in range(i + 1, len(v)))
 
-        def check(v: list[Any]) -> bool:
-            if len(v) < fewest or (most is not None and len(v) > most):
-                return False
-            if each is not None:
-                for item in v:
-                    if not each(item):
-                        return False
-            return not unique or _unique(v)
-        return check
-
-    def _string(self, node: dict[str, Any]) -> Predicate | None:
-        """The string keywords, for an instance known to be a str (`pattern` searches, as jsonschema's)."""
-        if not any(key in node for key in _STRING_KEYWORDS):
-            return None
-        search = re.compile(node["pattern"]).search if "pattern" in node else None
-        shortest = node.get("minLength", 0)
-        longest = node.get("maxLength")
-        if search is not None and not shortest and longest is None:
-            return lambda v: search(v) is not None
-        return lambda v: len(v) >= shortest and (longest is None or len(v) <= longest) and (
-            search is None or search(v) is not None)
-
-    def _number(self, node: dict[str, Any]) -> Predicate | None:
-        """The bounds, for an instance known to be a number: jsonschema fails a bound only on a comparison
-        that holds (`v < minimum`), so NaN passes them all, unless `finite`."""
-        bounds = [(key, node[key]) for key in _NUMBER_KEYWORDS if key in node]
-        if not bounds:
-            return None
-        low = node.get("minimum")
-        high = node.get("maximum")
-        above = node.get("exclusiveMinimum")
-        below = node.get("exclusiveMaximum")
-        finite = self.finite
-        if low is not None and high is not None and above is None and below is None:
-            if finite:
-                return lambda v: low <= v <= high  # false for NaN
-            return lambda v: not (v < low or v > high)
-
-        def check(v: float) -> bool:
-            if finite and v != v:  # NaN
-                return False
-            return not ((low is not None and v < low) or (high is not None and v > high)
-                        or (above is not None and v <= above) or (below is not None and v >= below))
-        return check
+    def _bound(self, key: str, value: float) -> Predicate:
+        holds: dict[str, Callable[[float], bool]] = {
+            "minimum": lambda v: v >= value, "maximum": lambda v: v <= value,
+            "exclusiveMinimum": lambda v: v > value, "exclusiveMaximum": lambda v: v < value}
+        fails: dict[str, Callable[[float], bool]] = {  # jsonschema's own tests: NaN fails none of them
+            "minimum": lambda v: v < value, "maximum": lambda v: v > value,
+            "exclusiveMinimum": lambda v: v <= value, "exclusiveMaximum": lambda v: v >= value}
+        test = holds[key]
+        if self.finite:
+            return lambda v: not _is_number(v) or test(v)
+        fail = fails[key]
+        return lambda v: not _is_number(v) or not fail(v)

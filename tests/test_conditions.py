@@ -8,6 +8,7 @@ evaluated (unknown). The Kleene tables are also checked one stage down, on compi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -360,6 +361,14 @@ def codes(result: engine.Result) -> list[str]:
     return [w.code for w in result.warnings]
 
 
+def ignored(result: engine.Result) -> int:
+    """Observations ignored as after the assessment date: a `future` warning each when they lie after the
+    case's own date too, else counted in the one `as-of` warning of an earlier --as-of."""
+    replayed = [int(re.search(r": (\d+) later", w.message).group(1))  # type: ignore[union-attr]
+                for w in result.warnings if w.code == "as-of"]
+    return codes(result).count("future") + sum(replayed)
+
+
 @pytest.mark.parametrize("history", [HISTORY, HISTORY[::-1], [HISTORY[2], HISTORY[0], HISTORY[1]]],
                          ids=["ascending", "descending", "shuffled"])
 def test_history_uses_the_latest_observation_on_or_before_the_date(tmp_path: Path,
@@ -371,16 +380,18 @@ def test_history_uses_the_latest_observation_on_or_before_the_date(tmp_path: Pat
     assert "2021-06-01" in result.warnings[0].message
 
 
-@pytest.mark.parametrize(("assess", "value", "future"), [
+@pytest.mark.parametrize(("assess", "value", "later"), [
     (dt.date(2019, 6, 1), 1, 2),     # only 2019-01-01 is on or before; two observations are in the future
     (dt.date(2020, 6, 1), 2, 1),     # on the date itself counts
     (dt.date(2020, 5, 31), 1, 2),    # the day before it does not
     (dt.date(2022, 1, 1), 3, 0),     # after every observation: the latest, no future warning
 ])
-def test_the_assessment_date_picks_the_observation(tmp_path: Path, assess: dt.date, value: int, future: int) -> None:
+def test_the_assessment_date_picks_the_observation(tmp_path: Path, assess: dt.date, value: int, later: int) -> None:
     result = outcome(tmp_path, READ_N, {"n": HISTORY}, sources=SOURCES, assess=assess)
     assert used(result) == value
-    assert codes(result).count("future") == future
+    assert ignored(result) == later
+    assert codes(result).count("future") == (1 if assess < dt.date(2021, 6, 1) else 0)  # only 2021-06-01 is
+    # after the case's own date (2020-12-31); the rest are merely replayed away by an earlier --as-of
     assert result.as_of == assess
 
 
@@ -417,7 +428,8 @@ def test_an_undated_observation_counts_as_the_assessment_date(tmp_path: Path) ->
     assert used(outcome(tmp_path / "a", READ_N, {"n": history}, sources=SOURCES)) == 9
     early = outcome(tmp_path / "b", READ_N, {"n": history}, sources=SOURCES, assess=dt.date(2019, 1, 1))
     assert used(early) == 9
-    assert codes(early) == ["future"]   # the 2020-06-01 observation
+    assert codes(early) == ["as-of"]   # the 2020-06-01 observation, before the case's own date
+    assert ignored(early) == 1
 
 
 @pytest.mark.parametrize("history", [
