@@ -74,6 +74,13 @@ class Run:
         self.add(problems)
         return pack
 
+    def required_pack(self, rules_dir: Path | None) -> Pack:
+        """The pack, or the end of the command (exit 1 with its problems) when it does not load."""
+        pack = self.pack(rules_dir)
+        if pack is None:
+            self.finish()
+        return pack
+
     def cases(self, paths: Sequence[Path], pack: Pack | None) -> list[Case]:
         """Load the cases; against an invalid pack (None) only their syntax and shape are checked."""
         from .case import check_case
@@ -178,9 +185,7 @@ def test(rules_dir: Path | None) -> None:
     from .examples import run_examples
 
     run = Run()
-    pack = run.pack(rules_dir)
-    if pack is None:
-        run.finish()
+    pack = run.required_pack(rules_dir)
     outcomes = run_examples(pack)
     run.add(o.problem() for o in outcomes if o.failure)
     failed = sum(1 for o in outcomes if o.failure)
@@ -196,9 +201,7 @@ def list_rules(rules_dir: Path | None) -> None:
     from .values import render
 
     run = Run()
-    pack = run.pack(rules_dir)
-    if pack is None:
-        run.finish()
+    pack = run.required_pack(rules_dir)
     width = max(len(r.id) for r in pack.rules)
     click.echo(f"{pack.name} {pack.version}: {len(pack.rules)} rules, total weight {render(pack.total_weight)}")
     click.echo(f"{'rule':<{width}}  {'category':<13} {'effect':<11} {'weight':>6}  title")

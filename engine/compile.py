@@ -33,7 +33,7 @@ def compile_condition(condition: Condition) -> Test:
             return _leaf(condition.part, negated=True)
         return _negate(compile_condition(condition.part))
     parts = tuple(compile_condition(part) for part in condition.parts)
-    return _any(parts) if isinstance(condition, AnyOf) else _all(parts)
+    return _combine(parts, decisive=isinstance(condition, AnyOf))
 
 
 def _negate(inner: Test) -> Test:
@@ -43,38 +43,22 @@ def _negate(inner: Test) -> Test:
     return negate
 
 
-def _all(parts: tuple[Test, ...]) -> Test:
-    """Kleene conjunction: False if a part is False (the later parts are not asked), else None if one is None."""
+def _combine(parts: tuple[Test, ...], decisive: bool) -> Test:
+    """Kleene `all` (decisive False) or `any` (decisive True): the first decisive part settles it (the
+    later parts are not asked); else an unknown part makes it unknown; else it is `not decisive`."""
     if len(parts) == 1:
         return parts[0]
 
-    def all_parts(values: Values) -> Truth:
-        result: Truth = True
+    def combine(values: Values) -> Truth:
+        result: Truth = not decisive
         for part in parts:
             truth = part(values)
-            if truth is False:
-                return False
+            if truth is decisive:
+                return decisive
             if truth is None:
                 result = None
         return result
-    return all_parts
-
-
-def _any(parts: tuple[Test, ...]) -> Test:
-    """Kleene disjunction: True if a part is True (the later parts are not asked), else None if one is None."""
-    if len(parts) == 1:
-        return parts[0]
-
-    def any_parts(values: Values) -> Truth:
-        result: Truth = False
-        for part in parts:
-            truth = part(values)
-            if truth is True:
-                return True
-            if truth is None:
-                result = None
-        return result
-    return any_parts
+    return combine
 
 
 def _leaf(leaf: Leaf, *, negated: bool) -> Test:

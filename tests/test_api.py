@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+from support import ALPHA, PACT_RULES, write_yaml
+from support import approx as _approx
 
 import engine
 from engine.compile import compile_degree
@@ -26,23 +28,10 @@ from engine.shape import check, validate_report
 from engine.template import parse as parse_template
 from engine.values import Misfit, fit, render
 
-PACT = Path(__file__).parent / "packs" / "pact"
-PACT_RULES = PACT / "rules"
-ALPHA = PACT / "cases" / "alpha.yaml"
 REPORT_KEYS = {"case", "title", "pack", "as_of", "score", "band", "coverage", "contributions", "not_evaluated",
                "warnings"}
 CONTRIBUTION_KEYS = {"rule", "title", "category", "effect", "weight", "fired", "degree", "confidence", "decay",
                      "points", "because", "facts", "sources"}
-
-
-def _approx(value: float) -> Any:
-    return pytest.approx(value, rel=1e-12)
-
-
-def write_yaml(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def report_of(rules: Path, case: Path, as_of: dt.date | None = None) -> dict[str, Any]:

@@ -29,21 +29,16 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from support import ALPHA, PACT, PACT_RULES, write_yaml
+from support import approx as _approx
 
 import engine
 from engine.cli import main
 from engine.locate import bundled_pack, default_rules
 from engine.shape import validate_report
 
-PACT = Path(__file__).parent / "packs" / "pact"
-PACT_RULES = PACT / "rules"
-ALPHA = PACT / "cases" / "alpha.yaml"
 PROBLEM_LINE = re.compile(r"^\S.*:\d+:\d+: (error|warning)\[[a-z0-9-]+\]: \S.*$")
 ALPHA_POINTS = {"embargo": -5.76, "tariffs": 5.12, "hedge": -3.2}
-
-
-def _approx(value: float) -> Any:
-    return pytest.approx(value, rel=1e-12)
 
 
 def invoke(*args: str | Path) -> Result:
@@ -59,12 +54,6 @@ def score_json(*args: str | Path) -> Any:
     result = invoke("score", *args, "--format", "json")
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
-
-
-def write_yaml(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from support import write_yaml
 
 import engine
 from engine.compile import compile_condition
@@ -33,12 +33,6 @@ FACTS: dict[str, Any] = {
     "label": {"type": "string"},
     "tags": {"type": "list", "values": ["a", "b", "c"]},
 }
-
-
-def write_yaml(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def write_pack(root: Path, when: dict[str, Any], **extra: Any) -> Path:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from support import approx as _approx
+from support import write_yaml
 
 import engine
 
@@ -41,16 +42,6 @@ SOURCES = {
     **{f"src-{grade.lower()}": {"title": f"graded {grade}", "reliability": grade} for grade in "ABCDEF"},
     "ungraded": {"title": "a source with no reliability grade"},
 }
-
-
-def _approx(value: float) -> Any:
-    return pytest.approx(value, rel=1e-12)
-
-
-def write_yaml(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def rule(rule_id: str, when: dict[str, Any], *, weight: float = 40, effect: str = "strengthens",
