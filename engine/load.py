@@ -22,6 +22,7 @@ from .problems import Problem
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 300
+MAX_ANCHORS = 100  # each is already an error: past this many, a hostile file is not read further
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -166,6 +167,7 @@ class _Builder:
         self.stack: list[_Container] = []
         self.documents = 0
         self.anchors: list[tuple[str, list[Any]]] = []  # (name, [event, uses]), in the order written
+        self.latest: dict[str, list[Any]] = {}  # name -> the [event, uses] of its latest anchor
 
     def build(self, text: str) -> tuple[Document | None, list[Problem]]:
         root: list[Any] = []
@@ -230,7 +232,7 @@ class _Builder:
             return
         if isinstance(event, yaml.AliasEvent):
             # the alias is never followed: the data gets a None in its place and the file fails
-            anchor = next((entry for name, entry in reversed(self.anchors) if name == event.anchor), None)
+            anchor = self.latest.get(event.anchor)
             if anchor is not None:
                 anchor[1] += 1
             else:
@@ -240,7 +242,11 @@ class _Builder:
             return
         if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if event.anchor is not None:
-                self.anchors.append((event.anchor, [event, 0]))
+                if len(self.anchors) == MAX_ANCHORS:
+                    self._fail(event, "alias", f"more than {MAX_ANCHORS} anchors; the rest of the file is not read")
+                    raise _Stop
+                self.latest[event.anchor] = [event, 0]
+                self.anchors.append((event.anchor, self.latest[event.anchor]))
             if isinstance(event, yaml.ScalarEvent):
                 self._place(event, self._scalar(event), root)
                 return

@@ -355,3 +355,19 @@ def test_any_yaml_data_as_a_case_gives_a_case_or_located_problems(data: Any) -> 
 
             result = score(case, pact())
             assert 0 <= result.score <= 100 and math.isfinite(result.score)
+
+
+def test_a_file_of_many_anchors_stops_at_the_limit() -> None:
+    """Every anchor is an error already: past MAX_ANCHORS the file is not read further, so a large
+    hostile file fails fast and with a bounded number of lines."""
+    from engine.load import MAX_ANCHORS
+
+    anchors = 150_000
+    raw = ("a: [" + ", ".join(f"&a{i} x" for i in range(anchors)) + "]\n"
+           "b: [" + ", ".join(f"*a{i}" for i in range(anchors)) + "]\n").encode()
+    started = time.perf_counter()
+    document, problems = parse(raw, "many.yaml")
+    assert time.perf_counter() - started < 1.0
+    assert document is None and len(problems) == MAX_ANCHORS + 1
+    assert all(p.code == "alias" for p in problems)
+    assert sum("the rest of the file is not read" in p.message for p in problems) == 1
