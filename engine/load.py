@@ -232,7 +232,7 @@ class _Builder:
             return
         if isinstance(event, yaml.AliasEvent):
             # the alias is never followed: the data gets a None in its place and the file fails
-            anchor = self.latest.get(event.anchor)
+            anchor = self.latest.get(event.anchor or "")
             if anchor is not None:
                 anchor[1] += 1
             else:
