@@ -8,7 +8,7 @@ from typing import Any
 
 from . import shape
 from .load import Document, PathKey, read
-from .model import Case, Observation, Pack, Source
+from .model import Case, Observation, Pack, Source, Value
 from .problems import InvalidInput, Problem, did_you_mean
 from .values import Misfit, fit, parse_date
 
@@ -30,9 +30,10 @@ def check_case(path: Path | str, pack: Pack | None, shown: str | None = None) ->
     if document is None:
         return None, problems
     problems = shape.check(document, "case")
-    if problems or pack is None:
+    if pack is None or (problems and (document := shape.remainder(document, "case")) is None):
         return None, problems
-    return _CaseChecker(document, pack).build()
+    case, more = _CaseChecker(document, pack).build()
+    return (None if problems else case), problems + more
 
 
 class _CaseChecker:
@@ -100,17 +101,17 @@ class _CaseChecker:
         observations = []
         seen: dict[dt.date | None, PathKey] = {}
         for at, entry, value_at in entries:
+            value: Value | None = None
             try:
                 value = fit(fact, entry["value"])
-            except Misfit as misfit:
+            except Misfit as misfit:  # reported; the observation's source and date are still checked
                 self.error(_item_at(value_at, entry["value"], misfit), misfit.code, misfit.message)
-                continue
             source = entry.get("source")
             if source is not None and source not in sources:
                 self.error((*at, "source"), "unknown-source",
                            f"source '{source}' is not listed under 'sources'{did_you_mean(source, sources)}")
             observed = self.date((*at, "observed"), entry["observed"]) if "observed" in entry else None
-            if "observed" in entry and observed is None:
+            if value is None or ("observed" in entry and observed is None):
                 continue
             if observed in seen:
                 first = self.doc.at(seen[observed])[0]

@@ -100,13 +100,15 @@ def _display(path: Path) -> str:
 
 
 def _read_checked(path: Path, name: str, schema: str, problems: list[Problem]) -> Document | None:
+    """The document to check the meaning of: the file, or what of it is left once its shape problems
+    are set aside (the pack fails on those problems either way)."""
     document, found = read(path, name)
     problems.extend(found)
     if document is None:
         return None
     found = shape.check(document, schema)
     problems.extend(found)
-    return None if found else document
+    return shape.remainder(document, schema) if found else document
 
 
 class _PackHead:

@@ -8,6 +8,7 @@ predicate and jsonschema agree on every instance.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import math
@@ -71,6 +72,49 @@ def check(document: Document, name: str) -> list[Problem]:
             problems.append(document.problem(where, "out-of-range" if code == "value" else code,
                                              f"'.nan' is not a number; write a finite number{expected}"))
     return problems
+
+
+# After a shape problem, the rest of a file's meaning can still be checked once the part the problem
+# lies in is set aside, where that part is one nothing else depends on: an unknown key (outside a
+# condition, where dropping an operator would change the test), one fact of a case, or a rule's
+# examples, references or description. `*` stands for any one key.
+_SET_ASIDE: dict[str, tuple[PathKey, ...]] = {
+    "case": (("facts", "*"),),
+    "rule": (("examples",), ("references",), ("description",)),
+}
+
+
+def remainder(document: Document, name: str) -> Document | None:
+    """The document without the parts its shape problems lie in, or None when no such part can be
+    set aside safely: what is left has the right shape, so its meaning can be checked too."""
+    patterns = _SET_ASIDE.get(name, ())
+    data = copy.deepcopy(document.data)
+    for error in _validator(name).iter_errors(document.data):
+        where: PathKey = tuple(error.absolute_path)
+        sub = error.schema if isinstance(error.schema, dict) else {}
+        if error.validator == "additionalProperties" and "x-unknown-code" not in sub:
+            cuts = [(*where, key) for key in error.instance if key not in sub.get("properties", {})]
+        else:
+            cut = next((where[:len(p)] for p in patterns if len(where) >= len(p)
+                        and all(a in ("*", b) for a, b in zip(p, where, strict=False))), None)
+            if cut is None:
+                return None
+            cuts = [cut]
+        for cut in cuts:
+            _drop(data, cut)
+    if not accepts(name, finite=True)(data):
+        return None
+    return Document(document.path, data, document.values, document.keys)
+
+
+def _drop(data: Any, where: PathKey) -> None:
+    for step in where[:-1]:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return  # an enclosing part was dropped already
+    if isinstance(data, dict):
+        data.pop(where[-1], None)
 
 
 def _schema_at(root: dict[str, Any], where: PathKey) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import filecmp
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -325,6 +326,34 @@ def test_one_file_reports_all_its_problems(tmp_path: Path) -> None:
     found = problems(invoke("validate", "--rules", PACT_RULES, str(case)))
     codes = [(p.split(":")[1], p.split("error[")[1].split("]")[0]) for p in found]
     assert codes == [("1", "value"), ("2", "type-mismatch"), ("4", "date"), ("5", "unknown-key")]
+
+
+def test_shape_and_meaning_problems_of_one_case_are_reported_together(tmp_path: Path) -> None:
+    """A shape problem sets aside only the part it lies in: the meaning of the rest is still checked."""
+    case = tmp_path / "two-kinds.yaml"
+    case.write_text("case: two\ntitle: t\nparties: {lead: A, follower: B}\nas_of: 2021-06-30\nsourcez: {}\n"
+                    "sources:\n  wire: {title: t, reliability: B, publsher: x}\n"
+                    "facts:\n  tariff_cutz: 3\n  loan_share: {value: 0.5, sorce: wire}\n"
+                    "  press_tone: {value: warmish, source: wires}\n  arms_embargo: {value: maybe}\n"
+                    "  rivals_courted: {value: [east], credibility: 9}\n  tariff_cuts: 3\n", encoding="utf-8")
+    found = problems(invoke("validate", "--rules", PACT_RULES, str(case)))
+    codes = [(p.split(":")[1], p.split(":")[2], p.split("error[")[1].split("]")[0]) for p in found]
+    assert codes == [("5", "1", "unknown-key"), ("7", "36", "unknown-key"), ("9", "3", "unknown-fact"),
+                     ("10", "28", "unknown-key"), ("11", "23", "value"), ("11", "40", "unknown-source"),
+                     ("12", "25", "type-mismatch"), ("13", "48", "grade")]
+
+
+def test_shape_and_meaning_problems_of_one_rule_are_reported_together(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / PACT_RULES, pack)
+    (pack / "core" / "tariffs.yaml").write_text(
+        "id: tariffs\ntitle: T\ncategory: mony\neffect: strengthens\nweight: 10\nwhen: {fact: tarif_cuts}\n"
+        "because: '{lead} {nobody}'\nreferences: [1]\nexamples:\n  - {facts: {}, fires: true, colour: red}\n",
+        encoding="utf-8")
+    found = problems(invoke("validate", str(pack)))
+    codes = [(p.split(":")[1], p.split("error[")[1].split("]")[0]) for p in found]
+    assert codes == [("3", "category"), ("6", "unknown-fact"), ("7", "placeholder"), ("8", "type-mismatch"),
+                     ("10", "unknown-key")]
 
 
 def test_a_missing_file_is_a_whole_file_problem(tmp_path: Path) -> None:
