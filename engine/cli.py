@@ -170,7 +170,7 @@ def validate(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
             _score(compiled, case, None, run)
     run.report()
     # stderr holds nothing but problem lines; the summary goes to stdout
-    errors = sum(p.is_error for p in run.problems)
+    errors = sum(p.is_error for p in run.problems)  # counted for the summary line
     checked = f"{len(packs) + (0 if paths else 1)} pack(s), {len(case_paths)} case(s)"
     if pack is None and case_paths:
         checked += " (cases checked for syntax and shape only: the rule pack has errors)"

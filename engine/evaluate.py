@@ -66,19 +66,16 @@ def in_use(case: Case, as_of: dt.date) -> tuple[dict[str, Observation], list[Pro
     warnings = []
     replayed = 0
     for name, history in case.facts.items():
-        if len(history) == 1 and (history[0].observed is None or history[0].observed <= as_of):
-            chosen[name] = history[0]  # the common case: one observation, not after the assessment date
-            continue
         best: Observation | None = None
         for observation in history:
             when = observation.observed or as_of
-            if when > as_of and when <= case.as_of:
-                replayed += 1
-                continue
             if when > as_of:
-                warnings.append(Problem(case.path, observation.line, observation.column, "future",
-                                        f"observation of '{name}' dated {when.isoformat()} is after the assessment "
-                                        f"date {as_of.isoformat()} and is ignored", "warning"))
+                if when <= case.as_of:
+                    replayed += 1
+                else:
+                    warnings.append(Problem(case.path, observation.line, observation.column, "future",
+                                            f"observation of '{name}' dated {when.isoformat()} is after the "
+                                            f"assessment date {as_of.isoformat()} and is ignored", "warning"))
                 continue
             # an undated observation counts as dated `as_of` and wins a tie with a dated one
             if best is None or when > (best.observed or as_of) or (when == as_of and observation.observed is None):
@@ -189,6 +186,7 @@ def score(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
     the_pack = compiled.pack
     weighing = weigh(case, compiled, as_of)
     observations, values = weighing.observations, weighing.values
+
     def word(name: str) -> str:  # a placeholder: the fact's value in use, else the party of the role
         return render(values[name]) if name in values else case.parties.get(name, "unknown")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from .template import Template
@@ -120,8 +121,7 @@ class Pack:
 
     @property
     def total_weight(self) -> float:
-        import math
-
+        """W: the sum of the weights of all the rules."""
         return math.fsum(rule.weight for rule in self.rules)
 
     def rule(self, rule_id: str) -> Rule | None:
