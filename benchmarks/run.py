@@ -271,10 +271,10 @@ Row = tuple[str, float, str, float, str]  # measurement, engine seconds, baselin
 
 
 def measure_evaluation(spec: Spec, repeat: int) -> list[Row]:
-    from engine.case import load_case
-    from engine.compile import compile_pack
-    from engine.evaluate import score
-    from engine.pack import load_pack
+    from engine.files.case import load_case
+    from engine.core.compile import compile_pack
+    from engine.core.evaluate import score
+    from engine.files.pack import load_pack
 
     pack = load_pack(spec.rules_dir)
     case = load_case(spec.case_path, pack)
@@ -314,19 +314,19 @@ def measure_evaluation(spec: Spec, repeat: int) -> list[Row]:
                                "evaluated rule, warnings, and sorts: the lambdas do none of that")]
     if "core" in best:
         rows.append(("evaluate: core only (truth+degree+points)", best["core"], "hand-written lambdas",
-                     best["baseline"], "engine.evaluate.weigh, the part of score() that computes truth, degree, "
+                     best["baseline"], "engine.core.evaluate.weigh, the part of score() that computes truth, degree, "
                                        "confidence, decay, points, score and coverage (what the lambdas compute)"))
     return rows
 
 
 def _core() -> Callable[..., Any] | None:
-    import engine.evaluate
+    import engine.core.evaluate
 
     return getattr(engine.evaluate, "weigh", None)
 
 
 def measure_loading(spec: Spec, repeat: int) -> list[Row]:
-    from engine.pack import check_pack, rule_files
+    from engine.files.pack import check_pack, rule_files
 
     files = [spec.rules_dir / "pack.yaml", spec.rules_dir / "facts.yaml", *rule_files(spec.rules_dir)]
     loader: Any = getattr(yaml, "CSafeLoader", None)

@@ -14,16 +14,16 @@ from importlib import import_module
 from typing import Any
 
 _API = {
-    "load_pack": "pack", "check_pack": "pack",
-    "load_case": "case", "check_case": "case",
-    "compile_pack": "compile", "CompiledPack": "compile",
-    "score": "evaluate", "Result": "evaluate", "Contribution": "evaluate", "NotEvaluated": "evaluate",
-    "to_dict": "report", "to_text": "report", "to_markdown": "report",
-    "explain_rule": "explain", "run_examples": "examples",
+    "load_pack": "files.pack", "check_pack": "files.pack",
+    "load_case": "files.case", "check_case": "files.case",
+    "compile_pack": "core.compile", "CompiledPack": "core.compile",
+    "score": "core.evaluate", "Result": "core.evaluate", "Contribution": "core.evaluate", "NotEvaluated": "core.evaluate",
+    "to_dict": "reports.text", "to_text": "reports.text", "to_markdown": "reports.text",
+    "explain_rule": "reports.explain", "run_examples": "core.examples",
     "Problem": "problems", "InvalidInput": "problems",
-    "Pack": "model", "Rule": "model", "Fact": "model", "Case": "model", "Observation": "model",
-    "Source": "model", "Band": "model",
-    "bundled_pack": "locate",
+    "Pack": "core.model", "Rule": "core.model", "Fact": "core.model", "Case": "core.model", "Observation": "core.model",
+    "Source": "core.model", "Band": "core.model",
+    "bundled_pack": "files.locate",
 }
 
 __all__ = sorted(_API)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
-    from .compile import CompiledPack
-    from .evaluate import Result
-    from .model import Case, Pack
+    from .core.compile import CompiledPack
+    from .core.evaluate import Result
+    from .core.model import Case, Pack
     from .problems import Problem
 
 FORMATS = ("text", "json", "markdown")
@@ -22,7 +22,7 @@ CASE_SUFFIXES = (".yaml", ".yml")
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    from .values import Misfit, parse_date
+    from .files.values import Misfit, parse_date
 
     if value is None:
         return None
@@ -63,8 +63,8 @@ class Run:
         sys.exit(1 if self.failed else 0)
 
     def pack(self, rules_dir: Path | None) -> Pack | None:
-        from .locate import default_rules
-        from .pack import check_pack
+        from .files.locate import default_rules
+        from .files.pack import check_pack
 
         try:
             directory = rules_dir if rules_dir is not None else default_rules()
@@ -83,7 +83,7 @@ class Run:
 
     def cases(self, paths: Sequence[Path], pack: Pack | None) -> list[Case]:
         """Load the cases; against an invalid pack (None) only their syntax and shape are checked."""
-        from .case import check_case
+        from .files.case import check_case
 
         cases = []
         for path in paths:
@@ -112,7 +112,7 @@ def main() -> None:
 @as_of_option
 def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: dt.date | None) -> None:
     """Score each CASE file against the rule pack."""
-    from .compile import compile_pack
+    from .core.compile import compile_pack
 
     run = Run()
     pack = run.pack(rules_dir)
@@ -126,7 +126,7 @@ def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: d
 
 
 def _score(compiled: CompiledPack, case: Case, as_of: dt.date | None, run: Run) -> Result:
-    from .evaluate import score as score_case
+    from .core.evaluate import score as score_case
 
     result = score_case(case, compiled, as_of)
     run.add(w for w in result.warnings if w.line is not None)
@@ -134,7 +134,7 @@ def _score(compiled: CompiledPack, case: Case, as_of: dt.date | None, run: Run) 
 
 
 def _render(results: list[Result], output: str) -> str:
-    from .report import to_dict, to_markdown, to_text
+    from .reports.text import to_dict, to_markdown, to_text
 
     if output == "json":
         data: Any = [to_dict(r) for r in results]
@@ -151,8 +151,8 @@ def validate(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
 
     With no PATH: the rule pack (--rules, or its default) and ./cases.
     """
-    from .compile import compile_pack
-    from .pack import PACK_FILE, check_pack
+    from .core.compile import compile_pack
+    from .files.pack import PACK_FILE, check_pack
 
     run = Run()
     packs = [p for p in paths if p.is_dir() and (p / PACK_FILE).is_file()]
@@ -182,7 +182,7 @@ def validate(paths: tuple[Path, ...], rules_dir: Path | None) -> None:
 @rules_option
 def test(rules_dir: Path | None) -> None:
     """Run the rules' examples."""
-    from .examples import run_examples
+    from .core.examples import run_examples
 
     run = Run()
     pack = run.required_pack(rules_dir)
@@ -198,7 +198,7 @@ def test(rules_dir: Path | None) -> None:
 @rules_option
 def list_rules(rules_dir: Path | None) -> None:
     """List the pack's rules."""
-    from .values import render
+    from .files.values import render
 
     run = Run()
     pack = run.required_pack(rules_dir)
@@ -217,8 +217,8 @@ def list_rules(rules_dir: Path | None) -> None:
 @as_of_option
 def explain(case_path: Path, rule_id: str, rules_dir: Path | None, as_of: dt.date | None) -> None:
     """Show how one rule's condition evaluated on CASE, leaf by leaf."""
-    from .compile import compile_pack
-    from .explain import explain_rule
+    from .core.compile import compile_pack
+    from .reports.explain import explain_rule
     from .problems import did_you_mean
 
     run = Run()

@@ -27,9 +27,9 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from engine.case import check_case
-from engine.model import AllOf, AnyOf, Case, Condition, Leaf, Not, Pack, Rule
-from engine.pack import check_pack
+from engine.files.case import check_case
+from engine.core.model import AllOf, AnyOf, Case, Condition, Leaf, Not, Pack, Rule
+from engine.files.pack import check_pack
 
 FACT_TYPES = ("boolean", "integer", "number", "string", "date", "list")
 WORDS = ("alpha", "beta", "gamma", "delta", "omega")

@@ -20,13 +20,13 @@ from support import ALPHA, PACT_RULES, write_yaml
 from support import approx as _approx
 
 import engine
-from engine.compile import compile_degree
-from engine.evaluate import in_use
-from engine.load import parse
-from engine.model import Degree
-from engine.shape import check, validate_report
-from engine.template import parse as parse_template
-from engine.values import Misfit, fit, render
+from engine.core.compile import compile_degree
+from engine.core.evaluate import in_use
+from engine.files.load import parse
+from engine.core.model import Degree
+from engine.files.shape import check, validate_report
+from engine.core.template import parse as parse_template
+from engine.files.values import Misfit, fit, render
 
 REPORT_KEYS = {"case", "title", "pack", "as_of", "score", "band", "coverage", "contributions", "not_evaluated",
                "warnings"}
@@ -439,7 +439,7 @@ def test_stage_in_use() -> None:
 
 @pytest.mark.parametrize(("raw", "line", "column"), [(b"a: b\nc", 2, 2), (b"a: b\nc\n", 3, 1)])
 def test_a_syntax_error_at_the_end_points_inside_the_file(raw: bytes, line: int, column: int) -> None:
-    from engine.load import parse
+    from engine.files.load import parse
 
     _, problems = parse(raw, "x.yaml")
     assert [(p.code, p.line, p.column) for p in problems] == [("yaml-syntax", line, column)]

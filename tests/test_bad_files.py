@@ -411,8 +411,8 @@ def test_warnings_alone_keep_exit_status_zero() -> None:
 
 
 def test_yaml_1_1_words_stay_strings() -> None:
-    from engine.case import check_case
-    from engine.pack import load_pack
+    from engine.files.case import check_case
+    from engine.files.pack import load_pack
 
     case, found = check_case(ROOT / BAD / "valid" / "yaml11-words.yaml", load_pack(ROOT / PACT_RULES))
     assert case is not None, found
@@ -422,8 +422,8 @@ def test_yaml_1_1_words_stay_strings() -> None:
 
 
 def test_a_utf8_bom_and_crlf_are_read_as_plain_utf8() -> None:
-    from engine.case import check_case
-    from engine.pack import load_pack
+    from engine.files.case import check_case
+    from engine.files.pack import load_pack
 
     pack = load_pack(ROOT / PACT_RULES)
     for name in ("utf8-bom.yaml", "crlf.yaml"):

@@ -34,8 +34,8 @@ from support import approx as _approx
 
 import engine
 from engine.cli import main
-from engine.locate import bundled_pack, default_rules
-from engine.shape import validate_report
+from engine.files.locate import bundled_pack, default_rules
+from engine.files.shape import validate_report
 
 PROBLEM_LINE = re.compile(r"^\S.*:\d+:\d+: (error|warning)\[[a-z0-9-]+\]: \S.*$")
 ALPHA_POINTS = {"embargo": -5.76, "tariffs": 5.12, "hedge": -3.2}

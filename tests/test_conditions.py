@@ -16,8 +16,8 @@ import pytest
 from support import write_yaml
 
 import engine
-from engine.compile import compile_condition
-from engine.model import AllOf, AnyOf, Leaf, Not
+from engine.core.compile import compile_condition
+from engine.core.model import AllOf, AnyOf, Leaf, Not
 
 T, F, U = True, False, None
 AS_OF = "2020-12-31"

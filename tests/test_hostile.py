@@ -27,11 +27,11 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.case import check_case
+from engine.files.case import check_case
 from engine.cli import main
-from engine.load import MAX_BYTES, MAX_DEPTH, parse, read
-from engine.model import Pack
-from engine.pack import check_pack, load_pack
+from engine.files.load import MAX_BYTES, MAX_DEPTH, parse, read
+from engine.core.model import Pack
+from engine.files.pack import check_pack, load_pack
 from engine.problems import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -319,7 +319,7 @@ def test_any_yaml_data_as_a_rule_gives_a_pack_or_located_problems(data: Any) -> 
         loaded, problems = check_pack(pack)
         check_outcome(loaded, problems)
         if loaded is not None:
-            from engine.examples import run_examples
+            from engine.core.examples import run_examples
 
             run_examples(loaded)  # the loaded rule compiles and evaluates
 
@@ -351,7 +351,7 @@ def test_any_yaml_data_as_a_case_gives_a_case_or_located_problems(data: Any) -> 
         case, problems = check_case(path, pact())
         check_outcome(case, problems)
         if case is not None:
-            from engine.evaluate import score
+            from engine.core.evaluate import score
 
             result = score(case, pact())
             assert 0 <= result.score <= 100 and math.isfinite(result.score)
@@ -360,7 +360,7 @@ def test_any_yaml_data_as_a_case_gives_a_case_or_located_problems(data: Any) -> 
 def test_a_file_of_many_anchors_stops_at_the_limit() -> None:
     """Every anchor is an error already: past MAX_ANCHORS the file is not read further, so a large
     hostile file fails fast and with a bounded number of lines."""
-    from engine.load import MAX_ANCHORS
+    from engine.files.load import MAX_ANCHORS
 
     anchors = 150_000
     raw = ("a: [" + ", ".join(f"&a{i} x" for i in range(anchors)) + "]\n"

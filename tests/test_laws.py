@@ -25,11 +25,11 @@ from hypothesis import assume, given, note
 from hypothesis import strategies as st
 from strategies import PackData
 
-from engine.compile import compile_condition
-from engine.evaluate import Result, score
-from engine.load import parse
-from engine.report import to_dict
-from engine.shape import validate_report
+from engine.core.compile import compile_condition
+from engine.core.evaluate import Result, score
+from engine.files.load import parse
+from engine.reports.text import to_dict
+from engine.files.shape import validate_report
 
 TOLERANCE = 1e-9
 ASSESSMENT_DATES = st.one_of(st.none(), gen.CASE_DATES.map(dt.date.fromisoformat))
@@ -724,8 +724,8 @@ def test_law_11_robust_to_any_text(meant_and_text: tuple[str, str], stem: str) -
     assert (document is None) == bool(problems)
     assert_located(problems, "fuzzed.yaml", text, document)
 
-    from engine.case import check_case
-    from engine.pack import check_pack
+    from engine.files.case import check_case
+    from engine.files.pack import check_pack
 
     with gen.scratch() as root:
         if meant in ("rule", "either"):

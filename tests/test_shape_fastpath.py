@@ -36,8 +36,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from engine import shape
-from engine.load import read
+from engine.files import shape
+from engine.files.load import read
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = [name for name in shape.SCHEMAS if (shape.SCHEMA_DIR / f"{name}.schema.json").is_file()]

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .compile import compile_condition
-from .evaluate import Result, in_use
-from .model import AllOf, Condition, Leaf, Not, Observation, Rule, Value
-from .values import render
+from ..core.compile import compile_condition
+from ..core.evaluate import Result, in_use
+from ..core.model import AllOf, Condition, Leaf, Not, Observation, Rule, Value
+from ..files.values import render
 
 _TRUTH = {True: "true", False: "false", None: "unknown"}
 

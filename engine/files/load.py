@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problem
+from ..problems import Problem
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .evaluate import Contribution, Result
-from .values import to_json
+from ..core.evaluate import Contribution, Result
+from ..files.values import to_json
 
 BAR_WIDTH = 12
 

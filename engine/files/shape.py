@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from .load import Document, PathKey
-from .problems import Problem, did_you_mean
+from ..problems import Problem, did_you_mean
 from .values import YAML11_WORDS
 
-SCHEMA_DIR = Path(__file__).parent / "schemas"
+SCHEMA_DIR = Path(__file__).parent.parent / "schemas"
 SCHEMAS = ("pack", "facts", "rule", "case", "report")
 
 Predicate = Callable[[Any], bool]

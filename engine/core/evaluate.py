@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from .compile import CompiledPack, CompiledRule, compile_pack
 from .model import Band, Case, Observation, Pack, Value
-from .problems import Problem
-from .values import render
+from ..problems import Problem
+from ..files.values import render
 
 LOW_COVERAGE = 0.5
 

@@ -7,8 +7,8 @@ import math
 import re
 from typing import Any
 
-from .model import Fact, Value
-from .problems import did_you_mean
+from ..core.model import Fact, Value
+from ..problems import did_you_mean
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 YAML11_WORDS = {"yes", "no", "on", "off", "y", "n"}

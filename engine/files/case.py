@@ -8,8 +8,8 @@ from typing import Any
 
 from . import shape
 from .load import Document, PathKey, read
-from .model import Case, Observation, Pack, Source, Value
-from .problems import InvalidInput, Problem, did_you_mean
+from ..core.model import Case, Observation, Pack, Source, Value
+from ..problems import InvalidInput, Problem, did_you_mean
 from .values import Misfit, fit, parse_date
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .compile import compile_rule
 from .model import Example, Pack, Rule
-from .problems import Problem
+from ..problems import Problem
 
 DEGREE_TOLERANCE = 1e-6  # examples give degrees to six decimals
 

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import shape, template
+from ..core import template
+from . import shape
 from .load import Document, PathKey, read
-from .model import (
+from ..core.model import (
     DEFAULT_CREDIBILITY,
     DEFAULT_RELIABILITY,
     AllOf,
@@ -27,7 +28,7 @@ from .model import (
     Rule,
     Value,
 )
-from .problems import InvalidInput, Problem, did_you_mean
+from ..problems import InvalidInput, Problem, did_you_mean
 from .values import ORDERED_TYPES, Misfit, check_item, fit, ordered, show
 
 PACK_FILE = "pack.yaml"
