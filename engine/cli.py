@@ -218,8 +218,8 @@ def list_rules(rules_dir: Path | None) -> None:
 def explain(case_path: Path, rule_id: str, rules_dir: Path | None, as_of: dt.date | None) -> None:
     """Show how one rule's condition evaluated on CASE, leaf by leaf."""
     from .core.compile import compile_pack
-    from .reports.explain import explain_rule
     from .problems import did_you_mean
+    from .reports.explain import explain_rule
 
     run = Run()
     pack = run.pack(rules_dir)

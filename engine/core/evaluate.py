@@ -6,10 +6,10 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from ..files.values import render
+from ..problems import Problem
 from .compile import CompiledPack, CompiledRule, compile_pack
 from .model import Band, Case, Observation, Pack, Value
-from ..problems import Problem
-from ..files.values import render
 
 LOW_COVERAGE = 0.5
 
@@ -103,8 +103,9 @@ class Evidence:
                 reliability = settings.unsourced
             else:
                 grade = case.sources[o.source].reliability
-                reliability = settings.reliability[grade] if grade else 1.0
-            self.confidences[name] = reliability * (settings.credibility[o.credibility] if o.credibility else 1.0)
+                reliability = settings.reliability[grade] if grade else settings.ungraded
+            credibility = settings.credibility[o.credibility] if o.credibility else settings.ungraded
+            self.confidences[name] = reliability * credibility
             self.ages[name] = 0 if o.observed is None else max(0, (as_of - o.observed).days)  # undated: as_of
 
     def of(self, item: CompiledRule) -> tuple[float, float]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..problems import Problem
 from .compile import compile_rule
 from .model import Example, Pack, Rule
-from ..problems import Problem
 
 DEGREE_TOLERANCE = 1e-6  # examples give degrees to six decimals
 

@@ -39,6 +39,24 @@ class EvidenceSettings:
     credibility: dict[int, float] = field(default_factory=lambda: dict(DEFAULT_CREDIBILITY))
     unsourced: float = 1.0
     half_life_days: float | None = None
+    ungraded: float = 1.0  # a named source without a reliability grade, or an observation without credibility
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """P(the alignment endures `horizon_years`) = 1 / (1 + exp(-(intercept + slope * (score - 50))))."""
+
+    horizon_years: float
+    intercept: float
+    slope: float
+
+    def endures(self, score: float) -> float:
+        z = self.intercept + self.slope * (score - 50)
+        # written so that exp never overflows, whatever the sign of z
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
 
 
 @dataclass(frozen=True)
@@ -97,6 +115,7 @@ class Rule:
     description: str | None = None
     degree: Degree | None = None
     half_life_days: float | None = None
+    weight_range: tuple[float, float] | None = None  # for the sensitivity interval; None: the weight is fixed
     references: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     path: str = ""
@@ -117,6 +136,7 @@ class Pack:
     evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
     categories: tuple[str, ...] | None = None
     description: str | None = None
+    calibration: Calibration | None = None
     path: str = ""
 
     @property
@@ -137,6 +157,9 @@ class Source:
     published: dt.date | None = None
     url: str | None = None
     reliability: str | None = None
+    note: str | None = None
+    line: int = 0
+    column: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,6 +169,7 @@ class Observation:
     credibility: int | None = None
     observed: dt.date | None = None
     note: str | None = None
+    quote: str | None = None
     line: int = 0
     column: int = 0
 

@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from . import shape
-from .load import Document, PathKey, read
 from ..core.model import Case, Observation, Pack, Source, Value
 from ..problems import InvalidInput, Problem, did_you_mean
+from . import shape
+from .load import Document, PathKey, read
 from .values import Misfit, fit, parse_date
 
 
@@ -59,10 +59,11 @@ class _CaseChecker:
         sources = {}
         for source_id, raw in data.get("sources", {}).items():
             published = raw.get("published")
+            line, column = self.doc.at(("sources", source_id), key=True)
             sources[source_id] = Source(source_id, raw.get("title"), raw.get("author"), raw.get("publisher"),
                                         self.date(("sources", source_id, "published"), published)
                                         if published is not None else None,
-                                        raw.get("url"), raw.get("reliability"))
+                                        raw.get("url"), raw.get("reliability"), raw.get("note"), line, column)
         facts = {}
         for name, raw in data.get("facts", {}).items():
             if name not in self.pack.facts:
@@ -122,7 +123,7 @@ class _CaseChecker:
             seen[observed] = at
             line, column = self.doc.at(at)
             observations.append(Observation(value, source, entry.get("credibility"), observed,
-                                            entry.get("note"), line, column))
+                                            entry.get("note"), entry.get("quote"), line, column))
         return tuple(observations)
 
 

@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from ..core import template
-from . import shape
-from .load import Document, PathKey, read
 from ..core.model import (
     DEFAULT_CREDIBILITY,
     DEFAULT_RELIABILITY,
     AllOf,
     AnyOf,
     Band,
+    Calibration,
     Condition,
     Degree,
     EvidenceSettings,
@@ -29,6 +28,8 @@ from ..core.model import (
     Value,
 )
 from ..problems import InvalidInput, Problem, did_you_mean
+from . import shape
+from .load import Document, PathKey, read
 from .values import ORDERED_TYPES, Misfit, check_item, fit, ordered, show
 
 PACK_FILE = "pack.yaml"
@@ -92,7 +93,8 @@ def check_pack(directory: Path | str) -> tuple[Pack | None, list[Problem]]:
         return None, problems
     return Pack(name=head.name, version=head.version, roles=head.roles, bands=head.bands, facts=facts,
                 rules=tuple(sorted(rules, key=lambda r: r.id)), evidence=head.evidence,
-                categories=head.categories, description=head.description, path=shown), problems
+                categories=head.categories, description=head.description, calibration=head.calibration,
+                path=shown), problems
 
 
 def _display(path: Path) -> str:
@@ -124,6 +126,8 @@ class _PackHead:
         self.categories: tuple[str, ...] | None = tuple(categories) if categories is not None else None
         self.bands = bands
         self.evidence = evidence
+        raw = data.get("calibration")
+        self.calibration = Calibration(raw["horizon_years"], raw["intercept"], raw["slope"]) if raw else None
 
     @classmethod
     def build(cls, document: Document, problems: list[Problem]) -> _PackHead | None:
@@ -139,10 +143,13 @@ class _PackHead:
                                                f"{show(start)} is not above {show(bands[-1].start)}"))
             bands.append(Band(start, band["label"], band.get("outlook")))
         evidence_data = data.get("evidence", {})
-        for key in ("unsourced", "half_life_days"):
+        for key in ("unsourced", "half_life_days", "ungraded"):
             value = evidence_data.get(key)
             if isinstance(value, float) and not math.isfinite(value):
                 errors.append(document.problem(("evidence", key), "out-of-range", f"{key} must be finite"))
+        for key, value in data.get("calibration", {}).items():
+            if isinstance(value, float) and not math.isfinite(value):
+                errors.append(document.problem(("calibration", key), "out-of-range", f"{key} must be finite"))
         reliability = {**DEFAULT_RELIABILITY, **evidence_data.get("reliability", {})}
         credibility = {**DEFAULT_CREDIBILITY,
                        **{int(k): v for k, v in evidence_data.get("credibility", {}).items()}}
@@ -150,7 +157,7 @@ class _PackHead:
         if errors:
             return None
         evidence = EvidenceSettings(reliability, credibility, evidence_data.get("unsourced", 1.0),
-                                    evidence_data.get("half_life_days"))
+                                    evidence_data.get("half_life_days"), evidence_data.get("ungraded", 1.0))
         return cls(data, tuple(bands), evidence)
 
 
@@ -202,6 +209,7 @@ class _RuleChecker:
         if not math.isfinite(weight):
             self.error(("weight",), "weight",
                        f"weight must be a finite number above 0 and at most 100, got {show(weight)}")
+        weight_range = self.weight_range(data.get("weight_range"), weight)
         half_life = data.get("half_life_days")
         if half_life is not None and not math.isfinite(half_life):
             self.error(("half_life_days",), "out-of-range", "half_life_days must be finite")
@@ -226,8 +234,22 @@ class _RuleChecker:
             return None
         return Rule(id=data["id"], title=data["title"], category=data["category"], effect=data["effect"],
                     weight=weight, when=when, because=because, description=data.get("description"),
-                    degree=degree, half_life_days=half_life, references=tuple(data.get("references", [])),
+                    degree=degree, half_life_days=half_life, weight_range=weight_range, references=tuple(data.get("references", [])),
                     examples=tuple(e for e in examples if e is not None), path=self.doc.path)
+
+    def weight_range(self, raw: list[float] | None, weight: float) -> tuple[float, float] | None:
+        if raw is None:
+            return None
+        low, high = raw
+        for index, bound in enumerate(raw):
+            if not math.isfinite(bound):
+                self.error(("weight_range", index), "weight", f"weight_range bounds must be finite, got {show(bound)}")
+                return None
+        if not low <= weight <= high:
+            self.error(("weight_range",), "weight", f"weight_range [{show(low)}, {show(high)}] must hold the weight "
+                                                    f"{show(weight)} (0 < LO <= weight <= HI <= 100)")
+            return None
+        return (low, high)
 
     def fact(self, name: str, where: PathKey, *, key: bool = False) -> Fact | None:
         assert self.facts is not None

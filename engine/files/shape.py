@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .load import Document, PathKey
 from ..problems import Problem, did_you_mean
+from .load import Document, PathKey
 from .values import YAML11_WORDS
 
 SCHEMA_DIR = Path(__file__).parent.parent / "schemas"
