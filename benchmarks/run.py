@@ -271,9 +271,9 @@ Row = tuple[str, float, str, float, str]  # measurement, engine seconds, baselin
 
 
 def measure_evaluation(spec: Spec, repeat: int) -> list[Row]:
-    from engine.files.case import load_case
     from engine.core.compile import compile_pack
     from engine.core.evaluate import score
+    from engine.files.case import load_case
     from engine.files.pack import load_pack
 
     pack = load_pack(spec.rules_dir)
