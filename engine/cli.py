@@ -198,7 +198,7 @@ def test(rules_dir: Path | None) -> None:
 @rules_option
 def list_rules(rules_dir: Path | None) -> None:
     """List the pack's rules."""
-    from .files.values import render
+    from .core.present import render
 
     run = Run()
     pack = run.required_pack(rules_dir)

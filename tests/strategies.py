@@ -27,8 +27,8 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from engine.files.case import check_case
 from engine.core.model import AllOf, AnyOf, Case, Condition, Leaf, Not, Pack, Rule
+from engine.files.case import check_case
 from engine.files.pack import check_pack
 
 FACT_TYPES = ("boolean", "integer", "number", "string", "date", "list")
@@ -678,13 +678,13 @@ def case_data(case: Case) -> dict[str, Any]:
     data["sources"] = {}
     for source in case.sources.values():
         entry = {key: _plain(getattr(source, key)) for key in
-                 ("title", "author", "publisher", "published", "url", "reliability")
+                 ("title", "author", "publisher", "published", "url", "reliability", "note")
                  if getattr(source, key) is not None}
         data["sources"][source.id] = entry
     data["facts"] = {}
     for name, history in case.facts.items():
         data["facts"][name] = [
-            {key: _plain(getattr(o, key)) for key in ("value", "source", "credibility", "observed", "note")
+            {key: _plain(getattr(o, key)) for key in ("value", "source", "credibility", "observed", "note", "quote")
              if getattr(o, key) is not None} for o in history]
     return data
 
@@ -698,5 +698,6 @@ def same_model(a: Any, b: Any) -> bool:
 
     def bare(case: Case) -> Case:
         return replace(case, path="", facts={name: tuple(replace(o, line=0, column=0) for o in history)
-                                             for name, history in case.facts.items()})
+                                             for name, history in case.facts.items()},
+                       sources={key: replace(s, line=0, column=0) for key, s in case.sources.items()})
     return bare(a) == bare(b)

@@ -22,11 +22,12 @@ from support import approx as _approx
 import engine
 from engine.core.compile import compile_degree
 from engine.core.evaluate import in_use
-from engine.files.load import parse
 from engine.core.model import Degree
-from engine.files.shape import check, validate_report
+from engine.core.present import render
 from engine.core.template import parse as parse_template
-from engine.files.values import Misfit, fit, render
+from engine.files.load import parse
+from engine.files.shape import check, validate_report
+from engine.files.values import Misfit, fit
 
 REPORT_KEYS = {"case", "title", "pack", "as_of", "score", "band", "coverage", "contributions", "not_evaluated",
                "warnings"}
@@ -97,9 +98,11 @@ def test_score_returns_a_result_of_dataclasses() -> None:
     assert all(isinstance(n, engine.NotEvaluated) for n in result.not_evaluated)
     assert [(n.rule, n.missing) for n in result.not_evaluated] == [("treaty", ("treaty_signed",))]
     assert all(isinstance(w, engine.Problem) and w.severity == "warning" for w in result.warnings)
-    assert sorted(w.code for w in result.warnings) == ["future", "unsourced"]
+    assert sorted(w.code for w in result.warnings) == ["future", "ungraded", "ungraded", "unsourced"]
     tariffs = result.contributions[1]
-    assert dataclasses.asdict(tariffs) == {
+    fields = ("rule", "title", "category", "effect", "weight", "fired", "degree", "confidence", "decay", "points",
+              "because", "facts", "sources")
+    assert {key: getattr(tariffs, key) for key in fields} == {
         "rule": "tariffs", "title": "Tariff cuts bind the follower", "category": "money", "effect": "strengthens",
         "weight": 10, "fired": True, "degree": _approx(0.4), "confidence": _approx(0.64), "decay": 1.0,
         "points": _approx(5.12), "because": "Alpha cut 4 tariff lines for Beta.", "facts": {"tariff_cuts": 4},

@@ -102,7 +102,7 @@ def test_score_json_one_case_is_one_object() -> None:
     assert [c["rule"] for c in report["contributions"]] == ["embargo", "tariffs", "hedge"]  # |points| desc
     assert {c["rule"]: c["points"] for c in report["contributions"]} == {
         rule: _approx(points) for rule, points in ALPHA_POINTS.items()}
-    embargo = report["contributions"][0]
+    embargo = {key: value for key, value in report["contributions"][0].items() if key not in ("evidence", "weight_range")}
     assert embargo == {
         "rule": "embargo", "title": "Arms embargo", "category": "arms", "effect": "weakens", "weight": 6,
         "fired": True, "degree": 1.0, "confidence": _approx(0.48), "decay": 1.0, "points": _approx(-5.76),
@@ -112,7 +112,7 @@ def test_score_json_one_case_is_one_object() -> None:
     assert (hedge["decay"], hedge["facts"]) == (_approx(0.5), {"rivals_courted": ["east", "south"]})
     assert report["contributions"][1]["degree"] == _approx(0.4)
     assert [(n["rule"], n["missing"]) for n in report["not_evaluated"]] == [("treaty", ["treaty_signed"])]
-    assert len(report["warnings"]) == 2 and all(isinstance(w, str) for w in report["warnings"])
+    assert [w.split(":")[0] for w in report["warnings"]] == ["future", "ungraded", "unsourced", "ungraded"]
     assert report["score"] - 50 == _approx(sum(c["points"] for c in report["contributions"]))
 
 

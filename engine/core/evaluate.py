@@ -1,59 +1,57 @@
-"""Score a case against a compiled pack (contract section 4)."""
+"""Score a case against a compiled pack (contract section 4).
+
+`weigh` computes the numbers: truth, degree, confidence, decay and points of every rule, the score
+and the coverage. `score` wraps them in a Result whose explanations (the reason, the facts, the
+sources and the per-fact evidence of each rule) are built from what `weigh` computed, the first time
+a report reads them: nothing is computed twice, and nothing is built that no one shows.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..files.values import render
 from ..problems import Problem
 from .compile import CompiledPack, CompiledRule, compile_pack
-from .model import Band, Case, Observation, Pack, Value
+from .model import Band, Case, Observation, Pack, Source, Value
+from .present import render
+
+if TYPE_CHECKING:
+    from ..analysis.leverage import Leverage
+    from .model import Probability
 
 LOW_COVERAGE = 0.5
 
 
-@dataclass(slots=True)  # not frozen: one is built per rule per case, and a frozen __init__ costs 8x more
-class Contribution:
-    """What one evaluated rule added to the score, and why."""
+@dataclass(frozen=True, slots=True)
+class Grading:
+    """How much one stated fact's observation in use counts (section 4), as the score used it."""
 
-    rule: str
-    title: str
-    category: str
-    effect: str
-    weight: float
-    fired: bool
-    degree: float
-    confidence: float
-    decay: float
-    points: float
-    because: str | None
-    facts: dict[str, Value]
-    sources: tuple[str, ...]
+    fact: str
+    observation: Observation
+    source: Source | None
+    reliability: float  # the source's multiplier: its grade's, `ungraded`, or `unsourced`
+    credibility: float  # the observation's multiplier: its grade's, or `ungraded`
+    confidence: float   # reliability x credibility
+    age_days: int       # assessment date minus `observed` (0 when undated), never negative
 
 
-@dataclass(frozen=True)
-class NotEvaluated:
-    """A rule the case could not decide: no evidence either way."""
+@dataclass(frozen=True, slots=True)
+class FactEvidence:
+    """One fact a rule read, with the decay it had for that rule."""
 
-    rule: str
-    title: str
-    weight: float
-    missing: tuple[str, ...]
+    grading: Grading
+    decay: float  # 0.5 ^ (age / the rule's half-life); 1 when no half-life applies
 
+    @property
+    def fact(self) -> str:
+        return self.grading.fact
 
-@dataclass(frozen=True)
-class Result:
-    case: Case
-    pack: Pack
-    as_of: dt.date
-    score: float
-    band: Band
-    coverage: float
-    contributions: tuple[Contribution, ...]
-    not_evaluated: tuple[NotEvaluated, ...]
-    warnings: tuple[Problem, ...]
+    @property
+    def value(self) -> Value:
+        return self.grading.observation.value
 
 
 def in_use(case: Case, as_of: dt.date) -> tuple[dict[str, Observation], list[Problem]]:
@@ -92,21 +90,25 @@ def in_use(case: Case, as_of: dt.date) -> tuple[dict[str, Observation], list[Pro
 class Evidence:
     """Per case: the confidence and age of each stated fact's observation in use (section 4)."""
 
-    __slots__ = ("ages", "confidences")
+    __slots__ = ("_case", "_pack", "ages", "confidences")
 
     def __init__(self, pack: Pack, case: Case, observations: dict[str, Observation], as_of: dt.date) -> None:
-        settings = pack.evidence
+        self._pack, self._case = pack, case
         self.confidences: dict[str, float] = {}
         self.ages: dict[str, int] = {}
         for name, o in observations.items():
-            if o.source is None:
-                reliability = settings.unsourced
-            else:
-                grade = case.sources[o.source].reliability
-                reliability = settings.reliability[grade] if grade else settings.ungraded
-            credibility = settings.credibility[o.credibility] if o.credibility else settings.ungraded
+            reliability, credibility = self._multipliers(o)
             self.confidences[name] = reliability * credibility
             self.ages[name] = 0 if o.observed is None else max(0, (as_of - o.observed).days)  # undated: as_of
+
+    def _multipliers(self, o: Observation) -> tuple[float, float]:
+        settings = self._pack.evidence
+        if o.source is None:
+            reliability = settings.unsourced
+        else:
+            grade = self._case.sources[o.source].reliability
+            reliability = settings.reliability[grade] if grade else settings.ungraded
+        return reliability, settings.credibility[o.credibility] if o.credibility else settings.ungraded
 
     def of(self, item: CompiledRule) -> tuple[float, float]:
         """The rule's confidence (its weakest evidence) and decay (its oldest); 1 and 1 without evidence.
@@ -126,19 +128,34 @@ class Evidence:
         half_life = item.half_life
         return confidence, 1.0 if half_life is None else 0.5 ** (oldest / half_life)
 
+    def grading(self, name: str, observation: Observation) -> Grading:
+        """The factors of one stated fact, as `of` used them."""
+        reliability, credibility = self._multipliers(observation)
+        source = self._case.sources[observation.source] if observation.source is not None else None
+        return Grading(name, observation, source, reliability, credibility, self.confidences[name], self.ages[name])
+
+
+@dataclass(slots=True)  # not frozen: one is built per rule per case, and a frozen __init__ costs more
+class Weighed:
+    """One evaluated rule's numbers. A rule that did not fire has 0 points whatever its evidence, so
+    `weigh` leaves its confidence and decay None; its Contribution reads them from the Evidence."""
+
+    rule: CompiledRule
+    fired: bool
+    degree: float
+    points: float
+    confidence: float | None
+    decay: float | None
+
 
 @dataclass(frozen=True)
 class Weighing:
-    """The numbers of one case, before any explanation: what `score` builds its Result from.
-
-    `evaluated` holds (rule, fired, degree, confidence, decay, points) in pack order; a rule that did not
-    fire has 0 points whatever its evidence, so its confidence and decay are left None (see `Evidence`).
-    """
+    """The numbers of one case, before any explanation: what `score` builds its Result from."""
 
     as_of: dt.date
     score: float
     coverage: float
-    evaluated: list[tuple[CompiledRule, bool, float, float | None, float | None, float]]
+    evaluated: list[Weighed]  # in pack order
     skipped: list[CompiledRule]
     observations: dict[str, Observation]
     values: dict[str, Value]
@@ -154,7 +171,7 @@ def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
     values = {name: observation.value for name, observation in observations.items()}
     evidence = Evidence(compiled.pack, case, observations, date)
     total = compiled.total_weight
-    evaluated: list[tuple[CompiledRule, bool, float, float | None, float | None, float]] = []
+    evaluated: list[Weighed] = []
     skipped: list[CompiledRule] = []
     points: list[float] = []
     weights: list[float] = []
@@ -164,7 +181,7 @@ def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
             skipped.append(item)
             continue
         if not truth:
-            evaluated.append((item, False, 0.0, None, None, 0.0))
+            evaluated.append(Weighed(item, False, 0.0, 0.0, None, None))
             weights.append(item.rule.weight)
             continue
         degree = 1.0 if item.degree is None else item.degree(values)
@@ -174,50 +191,165 @@ def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
         weights.append(item.rule.weight)
         confidence, decay = evidence.of(item)
         share = item.base * degree * confidence * decay / total + 0.0  # + 0.0: no -0.0
-        evaluated.append((item, True, degree, confidence, decay, share))
+        evaluated.append(Weighed(item, True, degree, share, confidence, decay))
         points.append(share)
     final = min(100.0, max(0.0, math.fsum([50.0, *points])))
     return Weighing(date, final, math.fsum(weights) / total, evaluated, skipped, observations, values, evidence,
                     warnings)
 
 
+class Contribution:
+    """What one evaluated rule added to the score, and why.
+
+    The numbers are `weigh`'s. The reason, facts, sources and evidence are built from them on first
+    read and kept, so a report that shows them pays for them once and one that does not never does.
+    """
+
+    __slots__ = ("_because", "_case", "_evidence", "_factors", "_weighing", "degree", "fired", "item", "points")
+
+    def __init__(self, weighed: Weighed, weighing: Weighing, case: Case) -> None:
+        self.item, self.fired, self.degree, self.points = weighed.rule, weighed.fired, weighed.degree, weighed.points
+        self._weighing, self._case = weighing, case
+        self._factors = None if weighed.confidence is None or weighed.decay is None else (
+            weighed.confidence, weighed.decay)
+        self._because: str | None = None
+        self._evidence: tuple[FactEvidence, ...] | None = None
+
+    rule = property(lambda self: self.item.rule.id, doc="The rule's id.")
+    title = property(lambda self: self.item.rule.title)
+    category = property(lambda self: self.item.rule.category)
+    effect = property(lambda self: self.item.rule.effect)
+    weight = property(lambda self: self.item.rule.weight)
+    weight_range = property(lambda self: self.item.rule.weight_range)
+    half_life = property(lambda self: self.item.half_life, doc="The half-life that applied, or None.")
+
+    def _factor(self, index: int) -> float:
+        if self._factors is None:
+            self._factors = self._weighing.evidence.of(self.item)
+        return self._factors[index]
+
+    @property
+    def confidence(self) -> float:
+        return self._factor(0)
+
+    @property
+    def decay(self) -> float:
+        return self._factor(1)
+
+    @property
+    def because(self) -> str | None:
+        """The filled-in reason; None when the rule did not fire."""
+        if self.fired and self._because is None:
+            values, parties = self._weighing.values, self._case.parties
+
+            def word(name: str) -> str:  # a placeholder: the fact's value in use, else the party of the role
+                return render(values[name]) if name in values else parties.get(name, "unknown")
+            self._because = self.item.rule.because.render(word)
+        return self._because
+
+    @property
+    def evidence(self) -> tuple[FactEvidence, ...]:
+        """The stated facts the rule read, in the order it reads them, with their grades, age and decay."""
+        if self._evidence is None:
+            weighing, half_life = self._weighing, self.item.half_life
+            observations = weighing.observations
+            self._evidence = tuple(
+                FactEvidence(grading, 1.0 if half_life is None else 0.5 ** (grading.age_days / half_life))
+                for grading in (weighing.evidence.grading(name, observations[name])
+                                for name in self.item.facts if name in observations))
+        return self._evidence
+
+    @property
+    def facts(self) -> dict[str, Value]:
+        return {e.fact: e.value for e in self.evidence}
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(sorted({e.grading.source.id for e in self.evidence if e.grading.source is not None}))
+
+    def _contents(self) -> tuple[object, ...]:
+        return (self.rule, self.fired, self.degree, self.confidence, self.decay, self.points, self.because,
+                self.facts, self.sources)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Contribution) and self._contents() == other._contents()
+
+    __hash__ = None  # type: ignore[assignment]  # equal by contents, which a report may still fill in
+
+    def __repr__(self) -> str:
+        return f"Contribution(rule={self.rule!r}, fired={self.fired}, points={self.points!r})"
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A rule the case could not decide: no evidence either way."""
+
+    rule: str
+    title: str
+    weight: float
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One case scored: the numbers, their explanations, and (from `analysis.assess`) what could move them."""
+
+    case: Case
+    pack: Pack
+    as_of: dt.date
+    score: float
+    band: Band
+    coverage: float
+    contributions: tuple[Contribution, ...]
+    not_evaluated: tuple[NotEvaluated, ...]
+    warnings: tuple[Problem, ...]
+    leverage: Leverage | None = field(default=None, compare=False)
+    probability: Probability | None = field(default=None, compare=False)
+
+
 def score(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -> Result:
     """Score `case` at `as_of` (default: the case's own date)."""
     compiled = pack if isinstance(pack, CompiledPack) else compile_pack(pack)
-    the_pack = compiled.pack
     weighing = weigh(case, compiled, as_of)
-    observations, values = weighing.observations, weighing.values
-
-    def word(name: str) -> str:  # a placeholder: the fact's value in use, else the party of the role
-        return render(values[name]) if name in values else case.parties.get(name, "unknown")
-
-    contributions = []
-    for item, fired, degree, confidence, decay, points in weighing.evaluated:
-        if confidence is None or decay is None:
-            confidence, decay = weighing.evidence.of(item)
-        rule = item.rule
-        stated = [name for name in item.facts if name in values]
-        because = rule.because.render(word) if fired else None
-        contributions.append(Contribution(
-            rule.id, rule.title, rule.category, rule.effect, rule.weight, fired, degree, confidence, decay, points,
-            because, {name: values[name] for name in stated},
-            tuple(sorted({s for name in stated if (s := observations[name].source) is not None}))))
-    contributions.sort(key=lambda c: (-abs(c.points), c.rule))
+    contributions = sorted((Contribution(w, weighing, case) for w in weighing.evaluated),
+                           key=lambda c: (-abs(c.points), c.item.rule.id))
+    values = weighing.values
     not_evaluated = sorted((NotEvaluated(item.rule.id, item.rule.title, item.rule.weight,
                                          tuple(name for name in item.tested if name not in values))
                             for item in weighing.skipped), key=lambda n: (-n.weight, n.rule))
-    warnings = list(weighing.warnings)
-    for name, observation in sorted(observations.items()):
-        if observation.source is None:
-            warnings.append(Problem(case.path, observation.line, observation.column, "unsourced",
-                                    f"fact '{name}' names no source; it counts with the unsourced multiplier "
-                                    f"{render(the_pack.evidence.unsourced)}", "warning"))
+    warnings = [*weighing.warnings, *_evidence_warnings(compiled, case, weighing)]
     if weighing.coverage < LOW_COVERAGE:
         warnings.append(Problem(case.path, None, None, "coverage",
                                 f"only {weighing.coverage:.0%} of the pack's rule weight could be evaluated; "
                                 "the score rests on little evidence", "warning"))
-    band = [b for b in the_pack.bands if b.start <= weighing.score][-1]
-    return Result(case, the_pack, weighing.as_of, weighing.score, band, weighing.coverage, tuple(contributions),
-                  tuple(not_evaluated),
+    return Result(case, compiled.pack, weighing.as_of, weighing.score, compiled.pack.band(weighing.score),
+                  weighing.coverage, tuple(contributions), tuple(not_evaluated),
                   tuple(sorted(warnings, key=lambda w: (w.line or 0, w.column or 0, w.code, w.message))))
 
+
+def _evidence_warnings(compiled: CompiledPack, case: Case, weighing: Weighing) -> list[Problem]:
+    """`unsourced`, `ungraded` and `undated` (section 7): evidence in use that counts less, or as new."""
+    settings = compiled.pack.evidence
+    decaying = {name for item in compiled.rules if item.half_life is not None for name in item.facts}
+    warnings: list[Problem] = []
+    ungraded_sources: set[str] = set()
+    for name, o in sorted(weighing.observations.items()):
+        if o.source is None:
+            warnings.append(Problem(case.path, o.line, o.column, "unsourced",
+                                    f"fact '{name}' names no source; it counts with the unsourced multiplier "
+                                    f"{render(settings.unsourced)}", "warning"))
+        elif case.sources[o.source].reliability is None and o.source not in ungraded_sources:
+            ungraded_sources.add(o.source)
+            source = case.sources[o.source]
+            warnings.append(Problem(case.path, source.line, source.column, "ungraded",
+                                    f"source '{o.source}' has no reliability grade; it counts with the ungraded "
+                                    f"multiplier {render(settings.ungraded)}", "warning"))
+        if o.credibility is None:
+            warnings.append(Problem(case.path, o.line, o.column, "ungraded",
+                                    f"the observation of '{name}' has no credibility grade; it counts with the "
+                                    f"ungraded multiplier {render(settings.ungraded)}", "warning"))
+        if o.observed is None and name in decaying:
+            warnings.append(Problem(case.path, o.line, o.column, "undated",
+                                    f"the observation of '{name}' has no 'observed' date, and a rule with a "
+                                    "half-life reads it: it counts as new", "warning"))
+    return warnings

@@ -42,6 +42,27 @@ class EvidenceSettings:
     ungraded: float = 1.0  # a named source without a reliability grade, or an observation without credibility
 
 
+# ICD 203's estimative terms (contract section 7): the lower end of each range, ascending
+ESTIMATIVE_TERMS = ((0.0, "almost no chance"), (0.05, "very unlikely"), (0.20, "unlikely"),
+                    (0.45, "roughly even chance"), (0.55, "likely"), (0.80, "very likely"), (0.95, "almost certain"))
+
+
+def estimative_term(probability: float) -> str:
+    """The ICD 203 term for a probability in [0, 1]."""
+    return [term for start, term in ESTIMATIVE_TERMS if start <= probability][-1]
+
+
+@dataclass(frozen=True)
+class Probability:
+    """The calibrated chance that the alignment endures `horizon_years`, with the range over the bounds."""
+
+    horizon_years: float
+    endures: float
+    low: float
+    high: float
+    term: str
+
+
 @dataclass(frozen=True)
 class Calibration:
     """P(the alignment endures `horizon_years`) = 1 / (1 + exp(-(intercept + slope * (score - 50))))."""
@@ -57,6 +78,12 @@ class Calibration:
             return 1.0 / (1.0 + math.exp(-z))
         e = math.exp(z)
         return e / (1.0 + e)
+
+    def probability(self, score: float, low: float, high: float) -> Probability:
+        """`endures` at the score, and the same map at the bounds' ends, the smaller first."""
+        ends = sorted((self.endures(low), self.endures(high)))
+        endures = self.endures(score)
+        return Probability(self.horizon_years, endures, ends[0], ends[1], estimative_term(endures))
 
 
 @dataclass(frozen=True)
@@ -143,6 +170,10 @@ class Pack:
     def total_weight(self) -> float:
         """W: the sum of the weights of all the rules."""
         return math.fsum(rule.weight for rule in self.rules)
+
+    def band(self, score: float) -> Band:
+        """The band whose range holds the score (the last band includes 100)."""
+        return [b for b in self.bands if b.start <= score][-1]
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -132,25 +132,3 @@ def _check_allowed(fact: Fact, value: str) -> None:
     if fact.values is not None and value not in fact.values:
         raise Misfit("value", f"'{value}' is not an allowed value of '{fact.name}'{did_you_mean(value, fact.values)}; "
                               f"allowed: {', '.join(fact.values)}")
-
-
-def render(value: Value) -> str:
-    """A value as text in an explanation: lists joined by ', ', no trailing '.0'."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
-    if isinstance(value, tuple):
-        return ", ".join(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def to_json(value: Value) -> Any:
-    """A value as JSON data (dates as ISO strings, lists as lists)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value

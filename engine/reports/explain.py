@@ -9,7 +9,7 @@ from typing import Any
 from ..core.compile import compile_condition
 from ..core.evaluate import Result, in_use
 from ..core.model import AllOf, Condition, Leaf, Not, Observation, Rule, Value
-from ..files.values import render
+from ..core.present import render
 
 _TRUTH = {True: "true", False: "false", None: "unknown"}
 

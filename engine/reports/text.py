@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.evaluate import Contribution, Result
-from ..files.values import to_json
+from ..core.present import to_json
 
 BAR_WIDTH = 12
 

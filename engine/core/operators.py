@@ -1,0 +1,249 @@
+"""The condition operators: one entry per operator, read by every stage.
+
+An entry says which fact types the operator accepts, how its operand is checked and coerced when a
+pack loads, how it compiles into a closure, how `explain` words it, and whether an unstated fact
+makes it unknown. A new operator is one `Operator(...)` here plus its key in the rule schema
+(`engine/schemas/rule.schema.json`); a test holds the two to the same names.
+
+Closures answer True, False or None (unknown: the fact is not stated), by Kleene logic. A negated
+leaf (`not: {fact: F, OP: X}`) compiles into one closure: `negated` is `not (...)`, never the
+converse operator, so unknown stays unknown. Equality is JSON's: true is not 1 (Python's
+`True == 1` would make them equal).
+"""
+
+from __future__ import annotations
+
+import operator as op
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..files.values import ORDERED_TYPES, Misfit, check_item, fit, ordered, show
+from .model import FACT_TYPES, Fact, Value
+from .present import render
+
+Values = Mapping[str, Value]
+Truth = bool | None
+Test = Callable[[Values], Truth]
+Check = Callable[[Fact, Any], Any]
+Build = Callable[[str, Any, bool], Test]
+
+
+class Misfits(Exception):
+    """Several operand items do not fit (each is reported, at its item)."""
+
+    def __init__(self, misfits: list[Misfit]) -> None:
+        super().__init__("; ".join(m.message for m in misfits))
+        self.misfits = misfits
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One condition operator. Every part is required: an entry missing one fails at import."""
+
+    name: str                      # the key in a rule's condition ('is_true' is the bare `{fact: F}` form)
+    types: frozenset[str]          # the fact types it accepts
+    unfit: Callable[[Fact], str]   # the message when a fact of another type is tested
+    check: Check                   # checks and coerces the operand (raises Misfit or Misfits)
+    build: Build                   # (fact, operand, negated) -> closure
+    words: Callable[[Any], str]    # how `explain` says the test, given the operand
+    reads_value: bool = True       # False: the test is about being stated, so it is never unknown
+
+    def __post_init__(self) -> None:
+        for part in ("unfit", "check", "build", "words"):
+            if not callable(getattr(self, part)):
+                raise TypeError(f"operator '{self.name}': '{part}' must be a function")
+        if not self.types or not self.types <= set(FACT_TYPES):
+            raise TypeError(f"operator '{self.name}': types must be fact types, got {sorted(self.types)}")
+
+    def compile(self, fact: str, operand: Any, negated: bool = False) -> Test:
+        return self.build(fact, operand, negated)
+
+
+# --- closures ----------------------------------------------------------------------------------
+
+def _known(name: str, operand: Any, negated: bool) -> Test:
+    if bool(operand) is not negated:
+        return lambda values: name in values
+    return lambda values: name not in values
+
+
+def _is_true(name: str, operand: Any, negated: bool) -> Test:
+    if negated:
+        return lambda values: None if (v := values.get(name)) is None else v is not True
+    return lambda values: None if (v := values.get(name)) is None else v is True
+
+
+def _equality(same: bool) -> Build:
+    """`equals` (same=True) or `not_equals`: JSON equality, in which true and 1 differ."""
+
+    def build(name: str, operand: Any, negated: bool) -> Test:
+        equal = same is not negated
+        if isinstance(operand, bool):  # only a boolean equals a boolean, and True, False are singletons
+            if equal:
+                return lambda values: None if (v := values.get(name)) is None else v is operand
+            return lambda values: None if (v := values.get(name)) is None else v is not operand
+        if isinstance(operand, (int, float)):  # a number never equals a boolean, though 1 == True in Python
+            if equal:
+                return lambda values: None if (v := values.get(name)) is None else (
+                    type(v) is not bool and v == operand)
+            return lambda values: None if (v := values.get(name)) is None else (
+                type(v) is bool or v != operand)
+        # a string or a date: no boolean equals it, so Python's own equality is JSON equality
+        if equal:
+            return lambda values: None if (v := values.get(name)) is None else v == operand
+        return lambda values: None if (v := values.get(name)) is None else v != operand
+    return build
+
+
+def _membership(inside: bool) -> Build:
+    """`one_of` (inside=True) or `none_of`, with the equality of `equals`. The operand's items all
+    have the fact's type (checked at load), so one kind of comparison serves the whole list."""
+
+    def build(name: str, operand: Any, negated: bool) -> Test:
+        within = inside is not negated
+        items = frozenset(operand)
+        if all(isinstance(item, bool) for item in operand):
+            if within:
+                return lambda values: None if (v := values.get(name)) is None else type(v) is bool and v in items
+            return lambda values: None if (v := values.get(name)) is None else type(v) is not bool or v not in items
+        if all(isinstance(item, (int, float)) for item in operand):
+            if within:
+                return lambda values: None if (v := values.get(name)) is None else (
+                    type(v) is not bool and v in items)
+            return lambda values: None if (v := values.get(name)) is None else type(v) is bool or v not in items
+        if within:  # strings or dates: no boolean equals one
+            return lambda values: None if (v := values.get(name)) is None else v in items
+        return lambda values: None if (v := values.get(name)) is None else v not in items
+    return build
+
+
+def _compare(holds: Callable[[Any, Any], bool]) -> Build:
+    """at_least, at_most, above, below and contains: `holds(value, operand)`."""
+
+    def build(name: str, operand: Any, negated: bool) -> Test:
+        if negated:
+            return lambda values: None if (v := values.get(name)) is None else not holds(v, operand)
+        return lambda values: None if (v := values.get(name)) is None else holds(v, operand)
+    return build
+
+
+def _between(name: str, operand: Any, negated: bool) -> Test:
+    low, high = operand
+    if negated:
+        return lambda values: None if (v := values.get(name)) is None else not low <= v <= high
+    return lambda values: None if (v := values.get(name)) is None else low <= v <= high
+
+
+# --- operand checks ----------------------------------------------------------------------------
+
+def _check_known(fact: Fact, raw: Any) -> Any:
+    return raw
+
+
+def _check_is_true(fact: Fact, raw: Any) -> Any:
+    return None
+
+
+def _check_value(fact: Fact, raw: Any) -> Value:
+    return fit(fact, raw, bounds=False)
+
+
+def _check_items(fact: Fact, raw: Any) -> tuple[Value, ...]:
+    items, misfits = [], []
+    for index, item in enumerate(raw):
+        try:
+            items.append(fit(fact, item, bounds=False))
+        except Misfit as misfit:
+            misfits.append(Misfit(misfit.code, misfit.message, index))
+    if misfits:
+        raise Misfits(misfits)
+    return tuple(items)
+
+
+def _check_bound(name: str) -> Check:
+    return lambda fact, raw: ordered(fact, raw, f"'{name}'")
+
+
+def _check_between(fact: Fact, raw: Any) -> tuple[Any, Any]:
+    bounds: list[Any] = []
+    for index, bound in enumerate(raw):
+        try:
+            bounds.append(ordered(fact, bound, "'between'"))
+        except Misfit as misfit:
+            raise Misfit(misfit.code, misfit.message, index) from None
+    low, high = bounds
+    if low > high:
+        raise Misfit("value", f"'between' needs [low, high]; {show(raw[0])} is above {show(raw[1])}")
+    return (low, high)
+
+
+def _check_contains(fact: Fact, raw: Any) -> str:
+    return check_item(fact, raw)
+
+
+# --- wording -----------------------------------------------------------------------------------
+
+def _operand_text(operand: Any) -> str:
+    if isinstance(operand, tuple):
+        return "[" + ", ".join(render(item) for item in operand) + "]"
+    return render(operand)
+
+
+def _says(name: str) -> Callable[[Any], str]:
+    return lambda operand: f"{name} {_operand_text(operand)}"
+
+
+def _unfit_ordered(name: str) -> Callable[[Fact], str]:
+    return lambda fact: f"'{name}' compares numbers or dates; '{fact.name}' is {fact.type}"
+
+
+def _unfit_scalar(name: str) -> Callable[[Fact], str]:
+    return lambda fact: f"'{name}' does not apply to list fact '{fact.name}'; use contains"
+
+
+def _unfit_contains(fact: Fact) -> str:
+    return f"'contains' tests a list fact; '{fact.name}' is {fact.type}" + (
+        "; use equals" if fact.type != "boolean" else "")
+
+
+def _unfit_is_true(fact: Fact) -> str:
+    return (f"'{{fact: {fact.name}}}' alone tests a boolean, but '{fact.name}' is {fact.type}; "
+            "add an operator such as equals or at_least")
+
+
+def _unfit_never(fact: Fact) -> str:
+    raise AssertionError("'known' accepts every fact type")
+
+
+_SCALAR = frozenset(FACT_TYPES) - {"list"}
+_ORDERED = frozenset(ORDERED_TYPES)
+
+
+def _ordered_operator(name: str, holds: Callable[[Any, Any], bool]) -> Operator:
+    return Operator(name, _ORDERED, _unfit_ordered(name), _check_bound(name), _compare(holds), _says(name))
+
+
+def _scalar_operator(name: str, check: Check, build: Build) -> Operator:
+    return Operator(name, _SCALAR, _unfit_scalar(name), check, build, _says(name))
+
+
+OPERATORS: dict[str, Operator] = {entry.name: entry for entry in (
+    Operator("is_true", frozenset({"boolean"}), _unfit_is_true, _check_is_true, _is_true, lambda _: "is true"),
+    _scalar_operator("equals", _check_value, _equality(True)),
+    _scalar_operator("not_equals", _check_value, _equality(False)),
+    _ordered_operator("at_least", op.ge),
+    _ordered_operator("at_most", op.le),
+    _ordered_operator("above", op.gt),
+    _ordered_operator("below", op.lt),
+    Operator("between", _ORDERED, _unfit_ordered("between"), _check_between, _between, _says("between")),
+    _scalar_operator("one_of", _check_items, _membership(True)),
+    _scalar_operator("none_of", _check_items, _membership(False)),
+    Operator("contains", frozenset({"list"}), _unfit_contains, _check_contains,
+             _compare(lambda value, item: item in value), _says("contains")),
+    Operator("known", frozenset(FACT_TYPES), _unfit_never, _check_known, _known,
+             lambda operand: "is stated" if operand else "is not stated", reads_value=False),
+)}
+BARE = OPERATORS["is_true"]  # `{fact: F}` with no operator key
+KEYED = {name: entry for name, entry in OPERATORS.items() if entry is not BARE}  # the keys a condition may use
+COMBINATORS = ("all", "any", "not")

@@ -1,0 +1,30 @@
+"""Values as a reader sees them: in explanations and reports (text) and in the JSON report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .model import Value
+
+
+def render(value: Value) -> str:
+    """A value as text in an explanation: lists joined by ', ', no trailing '.0'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_json(value: Value) -> Any:
+    """A value as JSON data (dates as ISO strings, lists as lists)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
