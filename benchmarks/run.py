@@ -322,7 +322,7 @@ def measure_evaluation(spec: Spec, repeat: int) -> list[Row]:
 def _core() -> Callable[..., Any] | None:
     import engine.core.evaluate
 
-    return getattr(engine.evaluate, "weigh", None)
+    return getattr(engine.core.evaluate, "weigh", None)
 
 
 def measure_loading(spec: Spec, repeat: int) -> list[Row]:

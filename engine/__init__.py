@@ -17,6 +17,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the same names, typed, for checkers and editors; at run time they load on first use
+    from .analysis.assess import assess
     from .core.compile import CompiledPack, compile_pack
     from .core.evaluate import Contribution, NotEvaluated, Result, score
     from .core.examples import run_examples
@@ -25,8 +26,10 @@ if TYPE_CHECKING:  # the same names, typed, for checkers and editors; at run tim
     from .files.locate import bundled_pack
     from .files.pack import check_pack, load_pack
     from .problems import InvalidInput, Problem
+    from .reports.data import to_dict
     from .reports.explain import explain_rule
-    from .reports.text import to_dict, to_markdown, to_text
+    from .reports.markdown import to_markdown
+    from .reports.text import to_text
 
 _API = {
     "load_pack": "files.pack", "check_pack": "files.pack", "load_case": "files.case", "check_case": "files.case",
@@ -36,15 +39,39 @@ _API = {
     "NotEvaluated": "core.evaluate",
     "Pack": "core.model", "Rule": "core.model", "Fact": "core.model", "Case": "core.model",
     "Observation": "core.model", "Source": "core.model", "Band": "core.model", "Calibration": "core.model",
-    "to_dict": "reports.text", "to_text": "reports.text", "to_markdown": "reports.text",
+    "assess": "analysis.assess",
+    "to_dict": "reports.data", "to_text": "reports.text", "to_markdown": "reports.markdown",
     "explain_rule": "reports.explain",
     "Problem": "problems", "InvalidInput": "problems",
 }
 
 __all__ = [  # the same names as _API (a test holds them equal)
-    "Band", "Calibration", "Case", "CompiledPack", "Contribution", "Fact", "InvalidInput", "NotEvaluated",
-    "Observation", "Pack", "Problem", "Result", "Rule", "Source", "bundled_pack", "check_case", "check_pack",
-    "compile_pack", "explain_rule", "load_case", "load_pack", "run_examples", "score", "to_dict", "to_markdown",
+    "Band",
+    "Calibration",
+    "Case",
+    "CompiledPack",
+    "Contribution",
+    "Fact",
+    "InvalidInput",
+    "NotEvaluated",
+    "Observation",
+    "Pack",
+    "Problem",
+    "Result",
+    "Rule",
+    "Source",
+    "assess",
+    "bundled_pack",
+    "check_case",
+    "check_pack",
+    "compile_pack",
+    "explain_rule",
+    "load_case",
+    "load_pack",
+    "run_examples",
+    "score",
+    "to_dict",
+    "to_markdown",
     "to_text",
 ]
 

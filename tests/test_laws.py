@@ -28,8 +28,8 @@ from strategies import PackData
 from engine.core.compile import compile_condition
 from engine.core.evaluate import Result, score
 from engine.files.load import parse
-from engine.reports.text import to_dict
 from engine.files.shape import validate_report
+from engine.reports.data import to_dict
 
 TOLERANCE = 1e-9
 ASSESSMENT_DATES = st.one_of(st.none(), gen.CASE_DATES.map(dt.date.fromisoformat))

@@ -257,7 +257,7 @@ class ColumnarPack:
         """Score every row of the batch."""
         rows = len(batch)
         columns = batch.facts
-        confidence, age = _evidence(self.pack, batch)
+        evidence = _evidence(self.pack, batch)
         points = np.zeros((rows, len(self.rules)), dtype=np.float64)
         evaluated = np.zeros((rows, len(self.rules)), dtype=np.bool_)
         total = self.total_weight
@@ -273,7 +273,7 @@ class ColumnarPack:
                 fired = true & measured
                 evaluated[:, j] = (known & ~true) | fired
                 degree = item.degree.measure(column.values) if column is not None else 1.0
-            weakest, oldest = _rule_evidence(item, confidence, age, rows)
+            weakest, oldest = _rule_evidence(item, evidence, rows)
             decay = _decay(oldest, item.half_life)
             share = item.base * degree * weakest * decay / total + 0.0  # + 0.0: no -0.0, as the scalar engine
             points[:, j] = np.where(fired, share, 0.0)
@@ -285,39 +285,37 @@ class ColumnarPack:
         return Scores(score, coverage, band, points, evaluated)
 
 
-def _evidence(pack: Pack, batch: Batch) -> tuple[dict[str, Array], dict[str, Array]]:
-    """Per stated fact: its confidence (reliability x credibility multipliers) and its age in days."""
+@dataclass(frozen=True)
+class _Evidence:
+    stated: Array
+    confidence: Array   # reliability x credibility multipliers
+    age: Array          # days before the row's as_of; 0 when undated
+
+
+def _evidence(pack: Pack, batch: Batch) -> dict[str, _Evidence]:
+    """Per fact with a column: where it is stated, its confidence and its age."""
     settings = pack.evidence
     reliability = np.asarray([settings.unsourced, settings.ungraded,
                               *(settings.reliability[grade] for grade in "ABCDEF")], dtype=np.float64)
     credibility = np.asarray([settings.ungraded, *(settings.credibility[grade] for grade in range(1, 7))],
                              dtype=np.float64)
-    confidence, age = {}, {}
-    for name, column in batch.facts.items():
-        confidence[name] = reliability[column.grade] * credibility[column.credibility]
-        age[name] = np.where(column.observed > 0, np.maximum(batch.as_of - column.observed, 0), 0)
-    return confidence, age
+    return {name: _Evidence(column.stated, reliability[column.grade] * credibility[column.credibility],
+                            np.where(column.observed > 0, np.maximum(batch.as_of - column.observed, 0), 0))
+            for name, column in batch.facts.items()}
 
 
-def _rule_evidence(item: ColumnarRule, confidence: dict[str, Array], age: dict[str, Array],
-                   rows: int) -> tuple[Array, Array]:
-    """The weakest confidence and the oldest age over the rule's stated evidence (1 and 0 without any)."""
+def _rule_evidence(item: ColumnarRule, evidence: dict[str, _Evidence], rows: int) -> tuple[Array, Array]:
+    """The weakest confidence and the oldest age over the rule's stated evidence (1 and 0 without any),
+    compared in the scalar engine's order."""
     weakest = np.ones(rows, dtype=np.float64)
     oldest = np.zeros(rows, dtype=np.int64)
     for name in item.facts:
-        if name not in confidence:
+        fact = evidence.get(name)
+        if fact is None:
             continue
-        stated = item_stated = _stated_mask(confidence, name)
-        weakest = np.where(stated & (confidence[name] < weakest), confidence[name], weakest)
-        oldest = np.where(item_stated & (age[name] > oldest), age[name], oldest)
+        weakest = np.where(fact.stated & (fact.confidence < weakest), fact.confidence, weakest)
+        oldest = np.where(fact.stated & (fact.age > oldest), fact.age, oldest)
     return weakest, oldest
-
-
-def _stated_mask(confidence: dict[str, Array], name: str) -> Array:
-    return _STATED[name] if name in _STATED else np.ones(len(confidence[name]), dtype=np.bool_)
-
-
-_STATED: dict[str, Array] = {}  # replaced per batch by ColumnarPack.score (see _with_stated)
 
 
 def _decay(oldest: Array, half_life: float | None) -> Array | float:

@@ -20,6 +20,7 @@ from .present import render
 
 if TYPE_CHECKING:
     from ..analysis.leverage import Leverage
+    from ..analysis.timeline import Step
     from .model import Probability
 
 LOW_COVERAGE = 0.5
@@ -80,6 +81,10 @@ def in_use(case: Case, as_of: dt.date) -> tuple[dict[str, Observation], list[Pro
                 best = observation
         if best is not None:
             chosen[name] = best
+    if as_of > case.as_of:
+        warnings.append(Problem(case.path, None, None, "as-of",
+                                f"assessed as of {as_of.isoformat()}, after the case's own date "
+                                f"{case.as_of.isoformat()}: nothing the case states is newer than that", "warning"))
     if replayed:
         warnings.append(Problem(case.path, None, None, "as-of",
                                 f"assessed as of {as_of.isoformat()}, before the case's date {case.as_of.isoformat()}: "
@@ -103,6 +108,8 @@ class Evidence:
 
     def _multipliers(self, o: Observation) -> tuple[float, float]:
         settings = self._pack.evidence
+        if o.hypothetical:
+            return 1.0, 1.0
         if o.source is None:
             reliability = settings.unsourced
         else:
@@ -135,32 +142,48 @@ class Evidence:
         return Grading(name, observation, source, reliability, credibility, self.confidences[name], self.ages[name])
 
 
-@dataclass(slots=True)  # not frozen: one is built per rule per case, and a frozen __init__ costs more
+@dataclass(frozen=True, slots=True)
 class Weighed:
-    """One evaluated rule's numbers. A rule that did not fire has 0 points whatever its evidence, so
-    `weigh` leaves its confidence and decay None; its Contribution reads them from the Evidence."""
+    """One evaluated rule's numbers, as a record (see `Weighing.evaluated`)."""
 
     rule: CompiledRule
     fired: bool
     degree: float
     points: float
-    confidence: float | None
+    confidence: float | None  # None when it did not fire
     decay: float | None
 
 
 @dataclass(frozen=True)
 class Weighing:
-    """The numbers of one case, before any explanation: what `score` builds its Result from."""
+    """The numbers of one case, before any explanation: what `score` builds its Result from.
+
+    The evaluated rules are columns (one entry per rule, in pack order) rather than a record per rule:
+    `weigh` runs per case on every rule, and appending floats costs a tenth of building an object. A
+    rule that did not fire has 0 points whatever its evidence, so its confidence and decay are None
+    there; a Contribution reads them from the Evidence if a report shows them.
+    """
 
     as_of: dt.date
     score: float
     coverage: float
-    evaluated: list[Weighed]  # in pack order
-    skipped: list[CompiledRule]
+    rules: list[CompiledRule]          # the evaluated rules
+    degrees: list[float]               # 0 for a rule whose condition is false
+    points: list[float]
+    confidences: list[float | None]    # None: the condition is false
+    decays: list[float | None]
+    skipped: list[CompiledRule]        # not evaluated
     observations: dict[str, Observation]
     values: dict[str, Value]
     evidence: Evidence
     warnings: list[Problem]
+
+    @property
+    def evaluated(self) -> list[Weighed]:
+        """The evaluated rules as records, in pack order (built on each call: for analyses, not the hot path)."""
+        return [Weighed(rule, confidence is not None, degree, points, confidence, decay)
+                for rule, degree, points, confidence, decay
+                in zip(self.rules, self.degrees, self.points, self.confidences, self.decays, strict=True)]
 
 
 def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -> Weighing:
@@ -171,9 +194,12 @@ def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
     values = {name: observation.value for name, observation in observations.items()}
     evidence = Evidence(compiled.pack, case, observations, date)
     total = compiled.total_weight
-    evaluated: list[Weighed] = []
-    skipped: list[CompiledRule] = []
+    rules: list[CompiledRule] = []
+    degrees: list[float] = []
     points: list[float] = []
+    confidences: list[float | None] = []
+    decays: list[float | None] = []
+    skipped: list[CompiledRule] = []
     weights: list[float] = []
     for item in compiled.rules:
         truth = item.when(values)
@@ -181,7 +207,11 @@ def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
             skipped.append(item)
             continue
         if not truth:
-            evaluated.append(Weighed(item, False, 0.0, 0.0, None, None))
+            rules.append(item)
+            degrees.append(0.0)
+            points.append(0.0)
+            confidences.append(None)
+            decays.append(None)
             weights.append(item.rule.weight)
             continue
         degree = 1.0 if item.degree is None else item.degree(values)
@@ -190,12 +220,14 @@ def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
             continue
         weights.append(item.rule.weight)
         confidence, decay = evidence.of(item)
-        share = item.base * degree * confidence * decay / total + 0.0  # + 0.0: no -0.0
-        evaluated.append(Weighed(item, True, degree, share, confidence, decay))
-        points.append(share)
+        rules.append(item)
+        degrees.append(degree)
+        points.append(item.base * degree * confidence * decay / total + 0.0)  # + 0.0: no -0.0
+        confidences.append(confidence)
+        decays.append(decay)
     final = min(100.0, max(0.0, math.fsum([50.0, *points])))
-    return Weighing(date, final, math.fsum(weights) / total, evaluated, skipped, observations, values, evidence,
-                    warnings)
+    return Weighing(date, final, math.fsum(weights) / total, rules, degrees, points, confidences, decays, skipped,
+                    observations, values, evidence, warnings)
 
 
 class Contribution:
@@ -207,11 +239,12 @@ class Contribution:
 
     __slots__ = ("_because", "_case", "_evidence", "_factors", "_weighing", "degree", "fired", "item", "points")
 
-    def __init__(self, weighed: Weighed, weighing: Weighing, case: Case) -> None:
-        self.item, self.fired, self.degree, self.points = weighed.rule, weighed.fired, weighed.degree, weighed.points
+    def __init__(self, weighing: Weighing, index: int, case: Case) -> None:
+        self.item, self.degree, self.points = weighing.rules[index], weighing.degrees[index], weighing.points[index]
+        confidence, decay = weighing.confidences[index], weighing.decays[index]
+        self.fired = confidence is not None
+        self._factors = None if confidence is None or decay is None else (confidence, decay)
         self._weighing, self._case = weighing, case
-        self._factors = None if weighed.confidence is None or weighed.decay is None else (
-            weighed.confidence, weighed.decay)
         self._because: str | None = None
         self._evidence: tuple[FactEvidence, ...] | None = None
 
@@ -303,15 +336,17 @@ class Result:
     contributions: tuple[Contribution, ...]
     not_evaluated: tuple[NotEvaluated, ...]
     warnings: tuple[Problem, ...]
+    observations: dict[str, Observation] = field(default_factory=dict, compare=False)  # in use at `as_of`
     leverage: Leverage | None = field(default=None, compare=False)
     probability: Probability | None = field(default=None, compare=False)
+    history: tuple[Step, ...] = field(default=(), compare=False)  # the case's timeline, when a report shows it
 
 
 def score(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -> Result:
     """Score `case` at `as_of` (default: the case's own date)."""
     compiled = pack if isinstance(pack, CompiledPack) else compile_pack(pack)
     weighing = weigh(case, compiled, as_of)
-    contributions = sorted((Contribution(w, weighing, case) for w in weighing.evaluated),
+    contributions = sorted((Contribution(weighing, index, case) for index in range(len(weighing.rules))),
                            key=lambda c: (-abs(c.points), c.item.rule.id))
     values = weighing.values
     not_evaluated = sorted((NotEvaluated(item.rule.id, item.rule.title, item.rule.weight,
@@ -324,7 +359,8 @@ def score(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
                                 "the score rests on little evidence", "warning"))
     return Result(case, compiled.pack, weighing.as_of, weighing.score, compiled.pack.band(weighing.score),
                   weighing.coverage, tuple(contributions), tuple(not_evaluated),
-                  tuple(sorted(warnings, key=lambda w: (w.line or 0, w.column or 0, w.code, w.message))))
+                  tuple(sorted(warnings, key=lambda w: (w.line or 0, w.column or 0, w.code, w.message))),
+                  weighing.observations)
 
 
 def _evidence_warnings(compiled: CompiledPack, case: Case, weighing: Weighing) -> list[Problem]:
@@ -334,6 +370,8 @@ def _evidence_warnings(compiled: CompiledPack, case: Case, weighing: Weighing) -
     warnings: list[Problem] = []
     ungraded_sources: set[str] = set()
     for name, o in sorted(weighing.observations.items()):
+        if o.hypothetical:
+            continue
         if o.source is None:
             warnings.append(Problem(case.path, o.line, o.column, "unsourced",
                                     f"fact '{name}' names no source; it counts with the unsourced multiplier "

@@ -31,6 +31,8 @@ class Band:
     start: float
     label: str
     outlook: str | None
+    line: int = field(default=0, compare=False)  # where pack.yaml declares it (0: not from a file)
+    column: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,20 @@ ESTIMATIVE_TERMS = ((0.0, "almost no chance"), (0.05, "very unlikely"), (0.20, "
 
 
 def estimative_term(probability: float) -> str:
-    """The ICD 203 term for a probability in [0, 1]."""
-    return [term for start, term in ESTIMATIVE_TERMS if start <= probability][-1]
+    """The ICD 203 estimative term of a probability (contract section 7): [0, 0.05) almost no chance,
+    [0.05, 0.20) very unlikely, [0.20, 0.45) unlikely, [0.45, 0.55) roughly even chance, [0.55, 0.80)
+    likely, [0.80, 0.95) very likely, [0.95, 1] almost certain."""
+    if not 0.0 <= probability <= 1.0:  # also refuses NaN
+        raise ValueError(f"a probability lies in [0, 1], got {probability!r}")
+    return next(term for start, term in reversed(ESTIMATIVE_TERMS) if probability >= start)
+
+
+def logistic(z: float) -> float:
+    """1 / (1 + exp(-z)), without overflow for any z."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 @dataclass(frozen=True)
@@ -72,12 +86,7 @@ class Calibration:
     slope: float
 
     def endures(self, score: float) -> float:
-        z = self.intercept + self.slope * (score - 50)
-        # written so that exp never overflows, whatever the sign of z
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
+        return logistic(self.intercept + self.slope * (score - 50))
 
     def probability(self, score: float, low: float, high: float) -> Probability:
         """`endures` at the score, and the same map at the bounds' ends, the smaller first."""
@@ -203,6 +212,7 @@ class Observation:
     quote: str | None = None
     line: int = 0
     column: int = 0
+    hypothetical: bool = False  # stated for a what-if (`--set`): confidence 1, no decay (section 7)
 
 
 @dataclass(frozen=True)

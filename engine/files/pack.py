@@ -57,6 +57,13 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
 
 
+def pack_of(path: Path) -> Path | None:
+    """The pack folder a rule file (or a pack's own pack.yaml or facts.yaml) lies in, if any."""
+    if path.is_dir() or path.suffix not in (".yaml", ".yml"):
+        return None
+    return next((folder for folder in path.parents if (folder / PACK_FILE).is_file()), None)
+
+
 def check_pack(directory: Path | str) -> tuple[Pack | None, list[Problem]]:
     """The pack (None if any error) and every problem found in its files."""
     root = Path(directory)
@@ -138,7 +145,8 @@ class _PackHead:
             elif index and start <= bands[-1].start:
                 errors.append(document.problem(("bands", index, "from"), "band", f"bands must ascend: "
                                                f"{show(start)} is not above {show(bands[-1].start)}"))
-            bands.append(Band(start, band["label"], band.get("outlook")))
+            line, column = document.at(("bands", index))
+            bands.append(Band(start, band["label"], band.get("outlook"), line, column))
         evidence_data = data.get("evidence", {})
         for key in ("unsourced", "half_life_days", "ungraded"):
             value = evidence_data.get(key)
