@@ -94,7 +94,13 @@ def test_score_json_one_case_is_one_object() -> None:
     assert validate_report(report) == []
     assert report["case"] == "alpha"
     assert report["title"] == "Alpha and Beta in 2021"
-    assert report["pack"] == {"name": "trade-pact", "version": "0.3.1"}
+    assert report["pack"] == {"name": "trade-pact", "version": "0.3.1", "installed": False, "bands": [
+        {"from": 0, "label": "weak", "outlook": "unlikely to last"},
+        {"from": 40, "label": "middling", "outlook": "roughly even"},
+        {"from": 60, "label": "firm", "outlook": "likely to last"}]}
+    assert report["bounds"] == {"low": _approx(46.16), "high": _approx(56.16)}  # treaty_signed alone is unknown
+    assert report["gaps"] == [{"fact": "treaty_signed", "low": _approx(46.16), "high": _approx(56.16),
+                               "bands": ["middling"]}]
     assert report["as_of"] == "2021-06-30"
     assert report["score"] == _approx(46.16)
     assert report["band"] == {"label": "middling", "outlook": "roughly even"}
@@ -119,7 +125,7 @@ def test_score_json_one_case_is_one_object() -> None:
 def test_score_json_numbers_are_not_rounded(tmp_path: Path) -> None:
     # the JSON holds exactly the floats the scoring computed (46.16 is 46.160000000000004 in binary)
     pack = engine.load_pack(PACT_RULES)
-    result = engine.score(engine.load_case(ALPHA, pack), pack)
+    result = engine.assess(engine.load_case(ALPHA, pack), engine.compile_pack(pack))
     report = score_json(ALPHA, "--rules", PACT_RULES)
     assert report == json.loads(json.dumps(engine.to_dict(result)))
     assert report["score"] == result.score
@@ -166,8 +172,10 @@ def test_score_markdown() -> None:
     assert out.startswith("#")
     assert "Alpha and Beta in 2021" in out
     assert "46.2" in out and "middling" in out
-    rows = [line for line in out.splitlines() if line.startswith("|")]
-    assert len(rows) == 2 + 3            # header, separator, one row per evaluated rule
+    lines = out.splitlines()
+    start = lines.index("| points | rule | weight | degree | confidence | decay | reason |")
+    rows = lines[start:start + 6]
+    assert rows[1].startswith("|---") and lines[start + 5] == ""  # header, separator, one row per evaluated rule
     for rule, because in (("embargo", "Alpha embargoes arms while the press is cool."),
                           ("tariffs", "Alpha cut 4 tariff lines for Beta."), ("hedge", "Beta courts east, south.")):
         assert any(rule in row and because in row for row in rows)
@@ -511,7 +519,13 @@ def test_explain_with_as_of() -> None:
 def test_rules_default_is_the_local_rules_folder(pact: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(pact)
     report = score_json("cases/alpha.yaml")
-    assert report["pack"] == {"name": "trade-pact", "version": "0.3.1"}
+    assert report["pack"] == {"name": "trade-pact", "version": "0.3.1", "installed": False, "bands": [
+        {"from": 0, "label": "weak", "outlook": "unlikely to last"},
+        {"from": 40, "label": "middling", "outlook": "roughly even"},
+        {"from": 60, "label": "firm", "outlook": "likely to last"}]}
+    assert report["bounds"] == {"low": _approx(46.16), "high": _approx(56.16)}  # treaty_signed alone is unknown
+    assert report["gaps"] == [{"fact": "treaty_signed", "low": _approx(46.16), "high": _approx(56.16),
+                               "bands": ["middling"]}]
     assert report["score"] == _approx(46.16)
     assert "trade-pact" in invoke("rules").stdout
     assert invoke("test").exit_code == 0

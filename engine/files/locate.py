@@ -19,3 +19,16 @@ def default_rules() -> Path:
     """`./rules` when it holds a pack.yaml, else the bundled pack."""
     local = Path("rules")
     return local if (local / "pack.yaml").is_file() else bundled_pack()
+
+
+def is_bundled(folder: str | Path) -> bool:
+    """Whether `folder` is the pack installed with the package (edits to another `rules/` would not count)."""
+    try:
+        return Path(folder).resolve() == bundled_pack().resolve()
+    except FileNotFoundError:
+        return False
+
+
+def where(folder: str | Path) -> str:
+    """Where a pack lives, in words for a report's header."""
+    return "the copy installed with the package" if is_bundled(folder) else f"the folder {Path(folder).as_posix()}"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.evaluate import Contribution, FactEvidence, Result
 from ..core.model import Pack, Source
 from ..core.present import to_json
+from ..files.locate import is_bundled
 
 if TYPE_CHECKING:
     from ..analysis.compare import Comparison
@@ -49,7 +50,8 @@ def to_dict(result: Result) -> dict[str, Any]:
 
 
 def pack_dict(pack: Pack) -> dict[str, Any]:
-    return {"name": pack.name, "version": pack.version, "path": pack.path,
+    # where the pack lives is said as installed-or-not, so that a report never depends on the folder it is in
+    return {"name": pack.name, "version": pack.version, "installed": is_bundled(pack.path),
             "bands": [{"from": b.start, "label": b.label, "outlook": b.outlook} for b in pack.bands]}
 
 

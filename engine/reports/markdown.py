@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from ..analysis.timeline import Step
 
 # Characters that open inline structure anywhere (emphasis, code, links, images, HTML, entities, cells,
-# strikethrough, math, footnote references, headings' closing marks); a backslash makes each literal.
-_INLINE = re.compile(r"[\\`*_\[\]<>|~&$^!#]")
+# strikethrough, math, footnote references, headings' closing marks); a backslash makes each literal. An
+# underscore between two letters or digits can never open emphasis, so `treaty_signed` stays as written.
+_INLINE = re.compile(r"[\\`*\[\]<>|~&$^!#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 # What opens a block at the start of a line: a list item, a quote, a setext underline, a numbered item.
 _BLOCK_START = re.compile(r"([-+=>])|(\d+)([.)])")
 _URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
