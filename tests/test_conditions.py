@@ -359,8 +359,8 @@ def codes(result: engine.Result) -> list[str]:
 def ignored(result: engine.Result) -> int:
     """Observations ignored as after the assessment date: a `future` warning each when they lie after the
     case's own date too, else counted in the one `as-of` warning of an earlier --as-of."""
-    replayed = [int(re.search(r": (\d+) later", w.message).group(1))  # type: ignore[union-attr]
-                for w in result.warnings if w.code == "as-of"]
+    replayed = [int(found.group(1)) for w in result.warnings
+                if w.code == "as-of" and (found := re.search(r": (\d+) later", w.message))]
     return codes(result).count("future") + sum(replayed)
 
 

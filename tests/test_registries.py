@@ -60,7 +60,7 @@ def _pack_with(tmp_path: Path, when: dict[str, Any]) -> Path:
     rules = tmp_path / "rules"
     shutil.copytree(PACT_RULES, rules)
     write_yaml(rules / "odd.yaml", {"id": "odd", "title": "Odd", "category": "money", "effect": "strengthens",
-                                    "weight": 5, "when": when, "because": "{leader} is odd."})
+                                    "weight": 5, "when": when, "because": "{lead} is odd."})
     return rules
 
 

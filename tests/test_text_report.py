@@ -74,16 +74,23 @@ def assert_clean(text: str) -> None:
 
 # --- one case -------------------------------------------------------------------------------------------
 
+def _headline_at(lines: list[str]) -> int:
+    """The headline's line: the first after the lead paragraph (which may wrap, with the pack's folder)."""
+    return lines.index("", 2) + 1
+
+
 def test_pact_report_reads_top_down(pact: Pack, alpha: Case) -> None:
     text = to_text(assess(alpha, compile_pack(pact)))
     lines = text.splitlines()
+    h = _headline_at(lines)
     assert lines[0] == "Alpha and Beta in 2021 (alpha)"
     assert "lead Alpha, follower Beta" in lines[2]
-    assert lines[4] == "Durability score 46.2 / 100: middling (roughly even)."
-    labels = [line.split()[0] for line in lines[6:9]]
+    assert "the folder" in " ".join(lines[2:h]) and "pact/rules" in " ".join(lines[2:h])  # which pack, where
+    assert lines[h] == "Durability score 46.2 / 100: middling (roughly even)."
+    labels = [line.split()[0] for line in lines[h + 2:h + 5]]
     assert labels == ["coverage", "bounds", "sensitivity"]
-    assert "80% of the rule weight" in lines[6]
-    assert "could lie anywhere from 46.2 to 56.2 if the unknown facts were known" in lines[7]
+    assert "80% of the rule weight" in lines[h + 2]
+    assert "could lie anywhere from 46.2 to 56.2 if the unknown facts were known" in lines[h + 3]
     assert titles(text) == [s for s in SECTIONS if s not in ("Evaluated, did not apply (0 points)", "History")]
     drove = "\n".join(section(text, "What drove it"))
     for expected in ("-5.76", "+5.12", "-3.20", "Alpha embargoes arms while the press is cool.",
@@ -173,12 +180,14 @@ def test_probability_leads_the_headline(pact: Pack, alpha: Case) -> None:
     assert result.probability is not None
     p = result.probability
     lines = to_text(result).splitlines()
+    h = _headline_at(lines)
     assert p.term == "likely"
-    assert lines[4] == (f"Likely ({round(100 * p.endures)}%, {round(100 * p.low)}-{round(100 * p.high)}%) "
+    assert lines[h] == (f"Likely ({round(100 * p.endures)}%, {round(100 * p.low)}-{round(100 * p.high)}%) "
                         "to endure three years.")
-    assert lines[5] == "Durability score 46.2 / 100: middling (roughly even)."
+    assert lines[h + 1] == "Durability score 46.2 / 100: middling (roughly even)."
     one_year = assess(alpha, compile_pack(dataclasses.replace(calibrated, calibration=Calibration(1.0, -2.5, 0.0))))
-    assert to_text(one_year).splitlines()[4].startswith("Very unlikely (8%, 8-8%) to endure one year.")
+    lines = to_text(one_year).splitlines()
+    assert lines[_headline_at(lines)].startswith("Very unlikely (8%, 8-8%) to endure one year.")
 
 
 def test_thin_evidence_says_so_instead_of_a_band(pact: Pack, alpha: Case) -> None:
@@ -186,10 +195,11 @@ def test_thin_evidence_says_so_instead_of_a_band(pact: Pack, alpha: Case) -> Non
     result = assess(alpha, compile_pack(calibrated), dt.date(2020, 1, 1))
     assert result.coverage < 0.5
     lines = to_text(result).splitlines()
-    headline = lines[4]
+    h = _headline_at(lines)
+    headline = lines[h]
     assert headline.startswith("Durability score 50.0 / 100: the evidence is too thin to judge")
     assert result.band.label not in headline and "likely" not in headline.lower()
-    figures = "\n".join(lines[5:14])
+    figures = "\n".join(lines[h + 1:h + 10])
     assert "middling (roughly even) on this evidence" in figures
     assert "to endure 2.5 years" in figures
 
