@@ -71,9 +71,9 @@ class Run:
         return any(p.is_error for p in self.problems)
 
     def report(self) -> None:
-        from .problems import cap, sort_key
+        from .problems import cap
 
-        for problem in cap(sorted(set(self.problems), key=sort_key)):
+        for problem in cap(self.problems):  # sorted, each file's first 100 and a count of the rest
             click.echo(str(problem), err=True)
 
     def finish(self) -> NoReturn:

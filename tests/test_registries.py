@@ -39,11 +39,11 @@ def test_the_registry_and_the_rule_schema_name_the_same_operators() -> None:
 def test_an_entry_missing_a_part_fails_when_it_is_made() -> None:
     entry = OPERATORS["equals"]
     with pytest.raises(TypeError):
-        Operator("odd", entry.types, entry.unfit, entry.check, entry.build)  # type: ignore[call-arg]  # no words
+        Operator("odd", entry.types, entry.unfit, entry.check, entry.build, entry.words)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="'build' must be a function"):
-        Operator("odd", entry.types, entry.unfit, entry.check, None, entry.words)  # type: ignore[arg-type]
+        Operator("odd", entry.types, entry.unfit, entry.check, None, entry.words, entry.names)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="types must be fact types"):
-        Operator("odd", frozenset({"colour"}), entry.unfit, entry.check, entry.build, entry.words)
+        Operator("odd", frozenset({"colour"}), entry.unfit, entry.check, entry.build, entry.words, entry.names)
 
 
 def test_a_schema_operator_missing_from_the_registry_fails_at_load(monkeypatch: pytest.MonkeyPatch,
@@ -74,7 +74,7 @@ def test_a_made_up_operator_is_one_entry_and_one_schema_key(monkeypatch: pytest.
         return lambda values: None if (v := values.get(name)) is None else (v % operand == 0) is not negated
 
     entry = Operator("multiple_of", frozenset({"integer"}), lambda fact: "integers only", check, build,
-                     lambda operand: f"is a multiple of {operand}")
+                     lambda operand: f"is a multiple of {operand}", lambda operand: (operand,))
     monkeypatch.setitem(OPERATORS, entry.name, entry)
     monkeypatch.setitem(KEYED, entry.name, entry)
     schema = copy.deepcopy(shape.schema("rule"))
@@ -124,7 +124,7 @@ def test_a_streaming_format_joins_its_parts_with_its_separator() -> None:
 
 
 def test_the_public_api_is_typed_and_complete() -> None:
-    from engine import __all__, _API
+    from engine import _API, __all__
 
     assert sorted(__all__) == sorted(_API)
     assert (Path(engine.__file__).parent / "py.typed").is_file()

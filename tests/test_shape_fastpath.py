@@ -19,6 +19,12 @@ including NaN and infinities, strings, lists, mappings with string keys), drawn 
 `check` itself uses `accepts(name, finite=True)`, which also refuses a NaN under a numeric bound
 (jsonschema lets NaN through every bound, as every comparison with NaN is false; the engine reports
 it): that variant is checked against a jsonschema validator whose bounds also refuse NaN.
+
+Both oracles read `pattern` as JSON Schema means it (ECMA-262: `$` matches only at the very end),
+where jsonschema uses Python's `re.search`, whose `$` also matches before a final newline (so
+"a\\n" would pass `^a$`). The oracle does not reuse the engine's translation: every pattern of our
+schemas is anchored at both ends, and such a pattern holds exactly when Python's `re.fullmatch`
+of its body does.
 """
 
 from __future__ import annotations
@@ -44,15 +50,25 @@ NAMES = [name for name in shape.SCHEMAS if (shape.SCHEMA_DIR / f"{name}.schema.j
 NAN, INF = float("nan"), float("inf")
 
 
-# --- the two oracles: jsonschema as it is, and with bounds that also refuse NaN --------------------
+# --- the two oracles: jsonschema with ECMA-262 patterns, and with bounds that also refuse NaN -------
+
+def _ecma_pattern(checker: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    assert pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$"), \
+        f"the oracle knows only patterns anchored at both ends: {pattern!r}"
+    if isinstance(instance, str) and re.fullmatch(pattern[1:-1], instance) is None:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+EcmaValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _ecma_pattern})
+
 
 @cache
 def validator(name: str) -> Any:
-    return jsonschema.Draft202012Validator(shape.schema(name))
+    return EcmaValidator(shape.schema(name))
 
 
 def _bound(keyword: str) -> Any:
-    plain = jsonschema.Draft202012Validator.VALIDATORS[keyword]
+    plain = EcmaValidator.VALIDATORS[keyword]
 
     def bound(checker: Any, limit: Any, instance: Any, schema: Any) -> Iterator[Any]:
         if isinstance(instance, float) and math.isnan(instance):
@@ -63,7 +79,7 @@ def _bound(keyword: str) -> Any:
 
 
 FiniteValidator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator,
+    EcmaValidator,
     {keyword: _bound(keyword) for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")})
 
 
@@ -75,6 +91,8 @@ def finite_validator(name: str) -> Any:
 def agree(name: str, instance: Any) -> None:
     expected = validator(name).is_valid(instance)
     assert shape.accepts(name)(instance) is expected, f"{name}: jsonschema says {expected} for {instance!r}"
+    # the validator `check` describes problems with (its own pattern and uniqueItems) answers the same
+    assert shape._validator(name).is_valid(instance) is expected, f"{name}: the engine's jsonschema differs"
     expected = finite_validator(name).is_valid(instance)
     assert shape.accepts(name, finite=True)(instance) is expected, \
         f"{name} (finite): jsonschema says {expected} for {instance!r}"
@@ -403,3 +421,32 @@ def test_json_equality_keeps_true_apart_from_one(value: Any) -> None:
     utils = pytest.importorskip("jsonschema._utils")  # private: skip if jsonschema reorganises it
     for other in (value, 1, 1.0, True, 0, False, "1", None, NAN, [value], {"a": value}):
         assert shape._equal(value, other) is bool(utils.equal(value, other))
+
+
+@example(1.0)
+@example(True)
+@example(float("nan"))
+@given(json_values("case"))
+def test_the_unique_items_key_is_json_equality(value: Any) -> None:
+    """uniqueItems hashes `_json_key`: two keys are equal exactly when jsonschema finds the values equal."""
+    utils = pytest.importorskip("jsonschema._utils")
+    for other in (value, 1, 1.0, True, 0, False, "1", None, NAN, [value], {"a": value}, [1], [True], {"a": 1.0}):
+        assert (shape._json_key(value) == shape._json_key(other)) is bool(utils.equal(value, other))
+        assert (not list(shape._repeats([value, other]))) is bool(utils.uniq([value, other]))
+
+
+@pytest.mark.parametrize(("pattern", "python"), [
+    ("^a$", "^a\\Z"), ("^a\\$$", "^a\\$\\Z"), ("^[$]$", "^[$]\\Z"), ("^a\\\\$", "^a\\\\\\Z"),
+    ("^(a|b$)", "^(a|b\\Z)"), ("^[\\]$]+$", "^[\\]$]+\\Z"), ("^(?:a)$", "^(?:a)\\Z"), ("^[\\b]$", "^[\\b]\\Z"),
+])
+def test_a_pattern_dollar_matches_only_at_the_very_end(pattern: str, python: str) -> None:
+    assert shape.ecma_regex(pattern).pattern == python
+    assert shape.ecma_regex("^a$").search("a\n") is None
+    assert shape.ecma_regex("^a$").search("a") is not None
+
+
+@pytest.mark.parametrize("pattern", ["^\\d$", "^\\w+$", "^a\\s", "\\bword", "^.$", "^[]a]$", "^[^]a]$",
+                                     "(?P<name>a)", "(?i)a", "\\Aa\\Z"])
+def test_a_pattern_that_python_would_read_differently_is_refused(pattern: str) -> None:
+    with pytest.raises(ValueError, match="differs between ECMA-262 and Python"):
+        shape.ecma_regex(pattern)

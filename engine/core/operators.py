@@ -47,10 +47,12 @@ class Operator:
     check: Check                   # checks and coerces the operand (raises Misfit or Misfits)
     build: Build                   # (fact, operand, negated) -> closure
     words: Callable[[Any], str]    # how `explain` says the test, given the operand
+    names: Callable[[Any], tuple[Any, ...]]  # the values the operand names: where the test's truth can change,
+    #                                          so the bounds analysis splits a fact's values there
     reads_value: bool = True       # False: the test is about being stated, so it is never unknown
 
     def __post_init__(self) -> None:
-        for part in ("unfit", "check", "build", "words"):
+        for part in ("unfit", "check", "build", "words", "names"):
             if not callable(getattr(self, part)):
                 raise TypeError(f"operator '{self.name}': '{part}' must be a function")
         if not self.types or not self.types <= set(FACT_TYPES):
@@ -182,6 +184,21 @@ def _check_contains(fact: Fact, raw: Any) -> str:
     return check_item(fact, raw)
 
 
+# --- the values an operand names ---------------------------------------------------------------
+
+def _nothing(operand: Any) -> tuple[Any, ...]:
+    """The leaf reads no value (a boolean's truth, or only whether the fact is stated)."""
+    return ()
+
+
+def _the_operand(operand: Any) -> tuple[Any, ...]:
+    return (operand,)
+
+
+def _the_items(operand: Any) -> tuple[Any, ...]:
+    return tuple(operand)
+
+
 # --- wording -----------------------------------------------------------------------------------
 
 def _operand_text(operand: Any) -> str:
@@ -221,28 +238,31 @@ _ORDERED = frozenset(ORDERED_TYPES)
 
 
 def _ordered_operator(name: str, holds: Callable[[Any, Any], bool]) -> Operator:
-    return Operator(name, _ORDERED, _unfit_ordered(name), _check_bound(name), _compare(holds), _says(name))
+    return Operator(name, _ORDERED, _unfit_ordered(name), _check_bound(name), _compare(holds), _says(name),
+                    _the_operand)
 
 
-def _scalar_operator(name: str, check: Check, build: Build) -> Operator:
-    return Operator(name, _SCALAR, _unfit_scalar(name), check, build, _says(name))
+def _scalar_operator(name: str, check: Check, build: Build, names: Callable[[Any], tuple[Any, ...]]) -> Operator:
+    return Operator(name, _SCALAR, _unfit_scalar(name), check, build, _says(name), names)
 
 
 OPERATORS: dict[str, Operator] = {entry.name: entry for entry in (
-    Operator("is_true", frozenset({"boolean"}), _unfit_is_true, _check_is_true, _is_true, lambda _: "is true"),
-    _scalar_operator("equals", _check_value, _equality(True)),
-    _scalar_operator("not_equals", _check_value, _equality(False)),
+    Operator("is_true", frozenset({"boolean"}), _unfit_is_true, _check_is_true, _is_true, lambda _: "is true",
+             _nothing),
+    _scalar_operator("equals", _check_value, _equality(True), _the_operand),
+    _scalar_operator("not_equals", _check_value, _equality(False), _the_operand),
     _ordered_operator("at_least", op.ge),
     _ordered_operator("at_most", op.le),
     _ordered_operator("above", op.gt),
     _ordered_operator("below", op.lt),
-    Operator("between", _ORDERED, _unfit_ordered("between"), _check_between, _between, _says("between")),
-    _scalar_operator("one_of", _check_items, _membership(True)),
-    _scalar_operator("none_of", _check_items, _membership(False)),
+    Operator("between", _ORDERED, _unfit_ordered("between"), _check_between, _between, _says("between"),
+             _the_items),
+    _scalar_operator("one_of", _check_items, _membership(True), _the_items),
+    _scalar_operator("none_of", _check_items, _membership(False), _the_items),
     Operator("contains", frozenset({"list"}), _unfit_contains, _check_contains,
-             _compare(lambda value, item: item in value), _says("contains")),
+             _compare(lambda value, item: item in value), _says("contains"), _the_operand),
     Operator("known", frozenset(FACT_TYPES), _unfit_never, _check_known, _known,
-             lambda operand: "is stated" if operand else "is not stated", reads_value=False),
+             lambda operand: "is stated" if operand else "is not stated", _nothing, reads_value=False),
 )}
 BARE = OPERATORS["is_true"]  # `{fact: F}` with no operator key
 KEYED = {name: entry for name, entry in OPERATORS.items() if entry is not BARE}  # the keys a condition may use

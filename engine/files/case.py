@@ -9,7 +9,7 @@ from typing import Any
 from ..core.model import Case, Observation, Pack, Source, Value
 from ..problems import InvalidInput, Problem, did_you_mean
 from . import shape
-from .load import Document, PathKey, read
+from .load import MAX_PROBLEMS, Document, PathKey, read
 from .values import Misfit, fit, parse_date
 
 
@@ -66,6 +66,10 @@ class _CaseChecker:
                                         raw.get("url"), raw.get("reliability"), raw.get("note"), line, column)
         facts = {}
         for name, raw in data.get("facts", {}).items():
+            if len(self.problems) >= MAX_PROBLEMS:  # a flood: what is reported already says what is wrong
+                self.error(("facts", name), "too-many-problems",
+                           f"{MAX_PROBLEMS:,} problems found; the rest of the facts are not checked", key=True)
+                break
             if name not in self.pack.facts:
                 self.error(("facts", name), "unknown-fact",
                            f"fact '{name}' is not declared in the pack's facts.yaml"

@@ -3,26 +3,41 @@
 The reader is built on PyYAML's event stream (libyaml's C parser when present), not on its
 constructor, so that every hazard is caught before any data exists: anchors and aliases (alias
 bombs), tags (`!!python/...`), duplicate keys, nesting depth, oversized files, non-UTF-8 bytes and
-invisible line breaks. Scalars resolve by the YAML 1.2 core schema, so `no`, `on` and `yes` stay
-the strings the analyst wrote and only `true`/`false` are booleans. Dates stay strings; the
-validators parse them where a date is expected, so `2020-13-45` gets a located `date` error.
+invisible line breaks, and the same characters written as double-quoted escapes ("\\0", "\\e",
+"\\L"). Scalars resolve by the YAML 1.2 core schema, so `no`, `on` and `yes` stay the strings the
+analyst wrote and only `true`/`false` are booleans. Dates stay strings; the validators parse them
+where a date is expected, so `2020-13-45` gets a located `date` error.
+
+The work per file is bounded whatever it holds: only a regular file is opened (never a FIFO, which
+would block, or a device such as /dev/zero, which never ends), at most MAX_BYTES + 1 bytes are read,
+at most MAX_VALUES keys and values are built, and the reader stops at MAX_PROBLEMS problems.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..problems import Problem
+from ..problems import Problem, printable
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 300
 MAX_ANCHORS = 100  # each is already an error: past this many, a hostile file is not read further
+# Keys and values of one file (each list item and mapping counts). The largest bundled case holds
+# 1,637; a flood of tiny items (`[1,1,1,...]`: 2 bytes each, 2 million in 4 MiB) would otherwise cost
+# seconds to read and some 250 bytes of data and positions per item.
+MAX_VALUES = 100_000
+# Problems of one file past which a stage stops: the file is wrong many times over, and what is
+# shown is capped anyway (`problems.cap`); the rest would only cost time and memory.
+MAX_PROBLEMS = 1_000
+EXCERPT = 60  # characters of a value a message quotes
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -32,7 +47,11 @@ except AttributeError:  # PyYAML built without libyaml: same events, pure-Python
 # Characters YAML would misread or that have no business in an analyst's file. NEL, LS and PS
 # are line breaks to PyYAML, so they could silently start a new key on what looks like one line.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-_FORBIDDEN_NAMES = {"\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)",
+# After unescaping, a double-quoted scalar can also hold a carriage return ("\\r"; a raw one is a line
+# end) and, with the pure-Python parser, a lone surrogate ("\\ud800"): neither belongs in a value either.
+_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_FORBIDDEN_NAMES = {"\x00": "NUL (U+0000)", "\x1b": "ESC (U+001B)", "\r": "CARRIAGE RETURN (U+000D)",
+                    "\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)",
                     "\u2029": "PARAGRAPH SEPARATOR (U+2029)", "\ufeff": "BOM (U+FEFF)"}
 
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -43,6 +62,11 @@ _INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
 _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 _YAML_TAG = "tag:yaml.org,2002:"
 _STR_TAGS = {_YAML_TAG + "str", "!"}
+# What a path is when it is not a regular file, for the message that refuses it.
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+# A FIFO opened without O_NONBLOCK blocks until a writer comes; O_BINARY matters on Windows only.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 PathKey = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -75,26 +99,50 @@ class Document:
         return Problem(self.path, line, column, code, printable(message), severity)
 
 
-def printable(text: str) -> str:
-    """`text` on one line: a line break or control character (a YAML escape such as "\\n" in a key
-    the message quotes) is shown escaped, so every problem stays one line."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-                   for char in text)
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """At most `limit` characters of `text` (the rest as "..."), printable: a value as a message quotes it."""
+    return printable(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
+def not_regular(mode: int) -> str | None:
+    """What a file of this mode is when it is not a regular file ("a FIFO (named pipe)"), else None."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _NOT_REGULAR if test(mode)), "not a regular file")
 
 
 def read(path: Path | str, shown: str | None = None) -> tuple[Document | None, list[Problem]]:
     """Read and parse a file; return its document, or None and the problems that stop it."""
     name = shown if shown is not None else str(path)
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            return None, [_too_large(name, size)]
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        return None, [Problem(name, None, None, "file", f"cannot read file: {error.strerror}")]
+    raw, problem = _read_bytes(Path(path), name)
+    if problem is not None:
+        return None, [problem]
     return parse(raw, name)
+
+
+def _read_bytes(path: Path, name: str) -> tuple[bytes, Problem | None]:
+    """The bytes of a regular file of at most MAX_BYTES, or the problem that refuses it.
+
+    The path is checked before it is opened (a device is never opened) and the open handle again
+    (the path may have been swapped in between); the size on disk is checked before reading and the
+    read is bounded, so a file that grows, or lies about its size, cannot be read past the limit.
+    """
+    try:
+        kind = not_regular(os.stat(path).st_mode)
+        if kind is None:
+            descriptor = os.open(path, _OPEN_FLAGS)
+            with open(descriptor, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                kind = not_regular(info.st_mode)
+                if kind is None:
+                    if info.st_size > MAX_BYTES:
+                        return b"", _too_large(name, info.st_size)
+                    raw = handle.read(MAX_BYTES + 1)
+                    return raw, (_too_large(name, None) if len(raw) > MAX_BYTES else None)
+    except OSError as error:
+        return b"", Problem(name, None, None, "file", f"cannot read file: {error.strerror or error}")
+    what = kind if kind.startswith("not ") else f"it is {kind}, not a regular file"
+    return b"", Problem(name, None, None, "file", f"cannot read file: {what}")
 
 
 def parse(raw: bytes, name: str) -> tuple[Document | None, list[Problem]]:
@@ -110,15 +158,23 @@ def parse(raw: bytes, name: str) -> tuple[Document | None, list[Problem]]:
     bad = _FORBIDDEN.search(text)
     if bad:
         line, column = _position(text, bad.start())
-        char = bad.group()
-        label = _FORBIDDEN_NAMES.get(char, f"control character U+{ord(char):04X}")
         return None, [Problem(name, line, column, "encoding",
-                              f"{label} is not allowed in a rule or case file; delete it")]
+                              f"{_char_name(bad.group())} is not allowed in a rule or case file; delete it")]
     return _Builder(name).build(text)
 
 
-def _too_large(name: str, size: int) -> Problem:
-    return Problem(name, 1, 1, "too-large", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+def _char_name(char: str) -> str:
+    if char in _FORBIDDEN_NAMES:
+        return _FORBIDDEN_NAMES[char]
+    code = ord(char)
+    kind = "lone surrogate" if 0xD800 <= code <= 0xDFFF else "non-character" if code >= 0xFFFE else "control character"
+    return f"{kind} U+{code:04X}"
+
+
+def _too_large(name: str, size: int | None) -> Problem:
+    """`size` is None when the file held more than its size on disk said (it grew, or is a /proc file)."""
+    what = f"file is {size:,} bytes" if size is not None else f"file holds more than {MAX_BYTES:,} bytes"
+    return Problem(name, 1, 1, "too-large", f"{what}; the limit is {MAX_BYTES:,}")
 
 
 def _tag(tag: str) -> str:
@@ -168,6 +224,7 @@ class _Builder:
         self.documents = 0
         self.anchors: list[tuple[str, list[Any]]] = []  # (name, [event, uses]), in the order written
         self.latest: dict[str, list[Any]] = {}  # name -> the [event, uses] of its latest anchor
+        self.count = 0  # keys and values placed so far
 
     def build(self, text: str) -> tuple[Document | None, list[Problem]]:
         root: list[Any] = []
@@ -187,8 +244,7 @@ class _Builder:
             return None, [Problem(self.name, 1, 1, "empty-file",
                                   "file holds no data; expected a mapping of keys to values")]
         if not isinstance(root[0], dict):
-            shown = repr(root[0]) if len(repr(root[0])) <= 60 else repr(root[0])[:57] + "..."
-            kind = "a list" if isinstance(root[0], list) else f"a single value ({shown})"
+            kind = "a list" if isinstance(root[0], list) else f"a single value ({excerpt(repr(root[0]))})"
             return None, [Problem(self.name, 1, 1, "not-a-mapping",
                                   f"file holds {kind}; expected a mapping of keys to values")]
         self.doc.data = root[0]
@@ -215,55 +271,72 @@ class _Builder:
     def _report_anchors(self) -> None:
         """One problem per anchor, counting its aliases: a billion-laughs file gives a line per anchor."""
         for name, (event, uses) in self.anchors:
-            reuse = f" (repeated by {uses} alias{'es' if uses > 1 else ''} '*{name}')" if uses else ""
-            self._fail(event, "alias", f"anchor '&{name}' is not allowed{reuse}; write the values out in full")
+            reuse = f" (repeated by {uses} alias{'es' if uses > 1 else ''} '*{excerpt(name)}')" if uses else ""
+            self.problems.append(self._problem(event, "alias", f"anchor '&{excerpt(name)}' is not allowed{reuse}; "
+                                                               "write the values out in full"))
+
+    def _problem(self, event: Any, code: str, message: str) -> Problem:
+        mark = event.start_mark
+        return Problem(self.name, mark.line + 1, mark.column + 1, code, printable(message))
 
     def _fail(self, event: Any, code: str, message: str) -> None:
-        mark = event.start_mark
-        self.problems.append(Problem(self.name, mark.line + 1, mark.column + 1, code, printable(message)))
+        """Record a problem; at MAX_PROBLEMS, say so and stop reading the file."""
+        self.problems.append(self._problem(event, code, message))
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.problems.append(self._problem(event, "too-many-problems",
+                                               f"{MAX_PROBLEMS:,} problems found; the rest of the file is not read"))
+            raise _Stop
 
     def _event(self, event: Any, root: list[Any]) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                self._fail(event, "multiple-documents",
-                           "file holds more than one YAML document ('---'); keep one per file")
+        kind = type(event)  # PyYAML's event classes are final: an identity test is the cheapest
+        if kind is yaml.ScalarEvent:  # most events are scalars: tested first
+            if event.anchor is not None:
+                self._anchor(event)
+            self._place(event, self._scalar(event), root)
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            self.stack.pop()
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor is not None:
+                self._anchor(event)
+            if event.tag is not None and event.tag != "!":
+                self._fail(event, "tag", f"tag '{excerpt(_tag(event.tag))}' is not allowed; remove it")
+            if len(self.stack) >= MAX_DEPTH:
+                self._fail(event, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
                 raise _Stop
-            return
-        if isinstance(event, yaml.AliasEvent):
+            container: dict[str, Any] | list[Any] = {} if kind is yaml.MappingStartEvent else []
+            path = self._place(event, container, root)
+            self.stack.append(_Container(container, path))
+        elif kind is yaml.AliasEvent:
             # the alias is never followed: the data gets a None in its place and the file fails
             anchor = self.latest.get(event.anchor or "")
             if anchor is not None:
                 anchor[1] += 1
             else:
-                self._fail(event, "alias", f"alias '*{event.anchor}' is not allowed (and names no anchor); "
-                                           "write the value out in full")
+                self._fail(event, "alias", f"alias '*{excerpt(event.anchor or '')}' is not allowed "
+                                           "(and names no anchor); write the value out in full")
             self._place(event, None, root)
-            return
-        if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            if event.anchor is not None:
-                if len(self.anchors) == MAX_ANCHORS:
-                    self._fail(event, "alias", f"more than {MAX_ANCHORS} anchors; the rest of the file is not read")
-                    raise _Stop
-                self.latest[event.anchor] = [event, 0]
-                self.anchors.append((event.anchor, self.latest[event.anchor]))
-            if isinstance(event, yaml.ScalarEvent):
-                self._place(event, self._scalar(event), root)
-                return
-            if event.tag is not None and event.tag != "!":
-                self._fail(event, "tag", f"tag '{_tag(event.tag)}' is not allowed; remove it")
-            if len(self.stack) >= MAX_DEPTH:
-                self._fail(event, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
+        elif kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                self._fail(event, "multiple-documents",
+                           "file holds more than one YAML document ('---'); keep one per file")
                 raise _Stop
-            container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
-            path = self._place(event, container, root)
-            self.stack.append(_Container(container, path))
-            return
-        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            self.stack.pop()
+
+    def _anchor(self, event: Any) -> None:
+        """Note an anchor (each is an error, reported with its count of aliases once the file is read)."""
+        if len(self.anchors) == MAX_ANCHORS:
+            self._fail(event, "alias", f"more than {MAX_ANCHORS} anchors; the rest of the file is not read")
+            raise _Stop
+        self.latest[event.anchor] = [event, 0]
+        self.anchors.append((event.anchor, self.latest[event.anchor]))
 
     def _place(self, event: Any, value: Any, root: list[Any]) -> PathKey:
         """Put a value into the open container (or the root) and record its position."""
+        self.count += 1
+        if self.count > MAX_VALUES:
+            self._fail(event, "too-large", f"file holds more than {MAX_VALUES:,} keys and values; "
+                                           "the rest of the file is not read")
+            raise _Stop
         position = (event.start_mark.line + 1, event.start_mark.column + 1)
         if not self.stack:
             root.append(value)
@@ -285,7 +358,7 @@ class _Builder:
             if key in top.value or (*top.path, key) in self.doc.keys:
                 first = self.doc.keys[path]
                 self._fail(event, "duplicate-key",
-                           f"key '{key}' appears twice in this mapping (first at line {first[0]})")
+                           f"key '{excerpt(key)}' appears twice in this mapping (first at line {first[0]})")
                 top.key = None
             else:
                 top.key = key
@@ -302,8 +375,13 @@ class _Builder:
 
     def _scalar(self, event: Any) -> Any:
         text = event.value
+        if event.style == '"':  # escapes: the raw text was checked, what they stand for was not
+            bad = _ESCAPED.search(text)
+            if bad:
+                self._fail(event, "encoding", f"{_char_name(bad.group())}, written here as an escape, is not "
+                                              "allowed in a rule or case file; delete it")
         if event.tag is not None and event.tag not in _STR_TAGS:
-            self._fail(event, "tag", f"tag '{_tag(event.tag)}' is not allowed; remove it")
+            self._fail(event, "tag", f"tag '{excerpt(_tag(event.tag))}' is not allowed; remove it")
             return text
         if event.tag is not None or not event.implicit[0]:
             return text  # quoted or explicitly a string

@@ -27,10 +27,11 @@ from ..core.model import (
     Value,
 )
 from ..core.operators import BARE, COMBINATORS, KEYED, Misfits
-from ..problems import InvalidInput, Problem, did_you_mean
+from ..problems import InvalidInput, Problem, did_you_mean, listing
 from . import shape
 from .load import Document, PathKey, read
 from .values import ORDERED_TYPES, Misfit, fit, ordered, show
+from .walk import yaml_files
 
 PACK_FILE = "pack.yaml"
 FACTS_FILE = "facts.yaml"
@@ -44,17 +45,11 @@ def load_pack(directory: Path | str) -> Pack:
     return pack
 
 
-def rule_files(directory: Path) -> list[Path]:
-    """Every rule file under the pack folder, in a stable order (hidden entries skipped)."""
-    found = []
-    for path in directory.rglob("*"):
-        relative = path.relative_to(directory)
-        if any(part.startswith(".") for part in relative.parts) or path.suffix not in (".yaml", ".yml"):
-            continue
-        if relative.parts in ((PACK_FILE,), (FACTS_FILE,)) or not path.is_file():
-            continue
-        found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
+def rule_files(directory: Path, shown: str | None = None) -> tuple[list[Path], list[Problem]]:
+    """Every rule file under the pack folder in path order, and a problem for each entry that cannot be
+    read (see `walk.yaml_files`: nothing is skipped silently)."""
+    return yaml_files(directory, shown if shown is not None else directory.as_posix(),
+                      exclude=(PACK_FILE, FACTS_FILE))
 
 
 def pack_of(path: Path) -> Path | None:
@@ -77,7 +72,9 @@ def check_pack(directory: Path | str) -> tuple[Pack | None, list[Problem]]:
     facts = _build_facts(facts_doc, problems) if facts_doc else None
     rules: list[Rule] = []
     first_seen: dict[str, str] = {}
-    for path in rule_files(root):
+    paths, unreadable = rule_files(root, shown)
+    problems.extend(unreadable)
+    for path in paths:
         name = f"{shown}/{path.relative_to(root).as_posix()}"
         document = _read_checked(path, name, "rule", problems)
         if document is None:
@@ -220,7 +217,7 @@ class _RuleChecker:
             self.error(("half_life_days",), "out-of-range", "half_life_days must be finite")
         if self.head is not None and self.head.categories is not None and data["category"] not in self.head.categories:
             self.error(("category",), "category", f"category '{data['category']}' is not one of the pack's: "
-                       f"{', '.join(self.head.categories)}{did_you_mean(data['category'], self.head.categories)}")
+                       f"{listing(self.head.categories)}{did_you_mean(data['category'], self.head.categories)}")
         because_text = data.get("because", data["title"])
         because, messages = template.parse(because_text)
         for message in messages:

@@ -4,6 +4,13 @@ A valid file never imports jsonschema (over 50 ms of start-up): each schema is f
 into a plain predicate (`accepts`) covering the keywords our schemas use. Only when that predicate
 says no does jsonschema run, to name every problem with its path. A property test checks that the
 predicate and jsonschema agree on every instance.
+
+Two keywords are given their JSON Schema meaning in both, where Python's would differ: a `pattern`
+is an ECMA-262 regular expression, whose `$` matches only at the very end (Python's `$` also matches
+before a final newline, so "x\\n" would pass `^x$`); and `uniqueItems` is checked in linear time
+by hashing each item under JSON equality (jsonschema's own check, and a pairwise one, are quadratic
+in the worst case: seconds for a list of 10,000 items). A file past MAX_PROBLEMS shape problems is
+not checked further.
 """
 
 from __future__ import annotations
@@ -13,17 +20,18 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..problems import Problem, did_you_mean
-from .load import Document, PathKey
-from .values import YAML11_WORDS
+from .load import MAX_PROBLEMS, Document, PathKey, excerpt
+from .values import YAML11_WORDS, show
 
 SCHEMA_DIR = Path(__file__).parent.parent / "schemas"
-SCHEMAS = ("pack", "facts", "rule", "case", "report")
+SCHEMAS = ("pack", "facts", "rule", "case", "report", "outcomes")
 
 Predicate = Callable[[Any], bool]
 
@@ -50,17 +58,36 @@ def accepts(name: str, *, finite: bool = False) -> Predicate:
 @cache
 def _validator(name: str) -> Any:
     import jsonschema  # deferred: only invalid files pay for it
+    from jsonschema.exceptions import ValidationError
 
-    return jsonschema.Draft202012Validator(schema(name))
+    def pattern(validator: Any, value: str, instance: Any, node: Any) -> Iterable[Any]:
+        if isinstance(instance, str) and ecma_regex(value).search(instance) is None:
+            yield ValidationError(f"{excerpt(repr(instance))} does not match {value!r}")
+
+    def unique(validator: Any, value: bool, instance: Any, node: Any) -> Iterable[Any]:
+        if value and isinstance(instance, list):
+            for repeat in _repeats(instance):  # located at the repeated item
+                yield ValidationError(f"{show(instance[repeat.index])} is already in this list, as item "
+                                      f"{repeat.first + 1}", path=(repeat.index,))
+
+    extended = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # jsonschema leaves it untyped
+        jsonschema.Draft202012Validator, {"pattern": pattern, "uniqueItems": unique})
+    return extended(schema(name))
 
 
 def check(document: Document, name: str) -> list[Problem]:
-    """Every shape problem of `document` against schema `name`, located."""
+    """Every shape problem of `document` against schema `name`, located (at most MAX_PROBLEMS and
+    a line saying the rest of the file was not checked)."""
     if accepts(name, finite=True)(document.data):
         return []
     problems: list[Problem] = []
     for error in _validator(name).iter_errors(document.data):
-        problems.extend(_describe(document, error))
+        for problem in _describe(document, error):
+            problems.append(problem)
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append(Problem(document.path, problem.line, problem.column, "too-many-problems",
+                                        f"{MAX_PROBLEMS:,} shape problems found; any more are not reported"))
+                return problems
     if not problems:
         # The finite predicate and jsonschema differ only on NaN: `.nan` fails every bound for the
         # predicate, none for jsonschema. So a NaN under a bound is what the predicate refused.
@@ -88,8 +115,10 @@ def remainder(document: Document, name: str) -> Document | None:
     """The document without the parts its shape problems lie in, or None when no such part can be
     set aside safely: what is left has the right shape, so its meaning can be checked too."""
     patterns = _SET_ASIDE.get(name, ())
-    data = copy.deepcopy(document.data)
-    for error in _validator(name).iter_errors(document.data):
+    data = _Pruned(document.data)
+    for count, error in enumerate(_validator(name).iter_errors(document.data)):
+        if count >= MAX_PROBLEMS:  # `check` stopped here too: a file this wrong is not checked further
+            return None
         where: PathKey = tuple(error.absolute_path)
         sub = error.schema if isinstance(error.schema, dict) else {}
         if error.validator == "additionalProperties" and "x-unknown-code" not in sub:
@@ -101,20 +130,34 @@ def remainder(document: Document, name: str) -> Document | None:
                 return None
             cuts = [cut]
         for cut in cuts:
-            _drop(data, cut)
-    if not accepts(name, finite=True)(data):
+            data.drop(cut)
+    if not accepts(name, finite=True)(data.root):
         return None
-    return Document(document.path, data, document.values, document.keys)
+    return Document(document.path, data.root, document.values, document.keys)
 
 
-def _drop(data: Any, where: PathKey) -> None:
-    for step in where[:-1]:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return  # an enclosing part was dropped already
-    if isinstance(data, dict):
-        data.pop(where[-1], None)
+class _Pruned:
+    """The data with parts dropped, copying only the containers on the way to each dropped part (the
+    rest is shared with the original, which stays as it is): a deep copy of a large file costs more
+    than its shape check."""
+
+    def __init__(self, data: Any) -> None:
+        self.root = copy.copy(data)
+        self.copies = {id(self.root)}
+
+    def drop(self, where: PathKey) -> None:
+        node = self.root
+        for step in where[:-1]:
+            try:
+                child = node[step]
+            except (KeyError, IndexError, TypeError):
+                return  # an enclosing part was dropped already
+            if id(child) not in self.copies:
+                child = node[step] = copy.copy(child)
+                self.copies.add(id(child))
+            node = child
+        if isinstance(node, dict):
+            node.pop(where[-1], None)
 
 
 def _schema_at(root: dict[str, Any], where: PathKey) -> dict[str, Any] | None:
@@ -168,20 +211,6 @@ _RANGE_WORDS = {"minimum": "at least", "maximum": "at most",
                 "exclusiveMinimum": "above", "exclusiveMaximum": "below"}
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"'{str(value).lower()}'"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "'.nan'" if math.isnan(value) else f"'{'-' if value < 0 else ''}.inf'"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return repr(value)
-
-
 def _describe(document: Document, error: Any) -> Iterable[Problem]:
     where: PathKey = tuple(error.absolute_path)
     keyword = error.validator
@@ -191,7 +220,8 @@ def _describe(document: Document, error: Any) -> Iterable[Problem]:
     if len(error.schema_path) >= 2 and error.schema_path[-2] == "propertyNames":
         name = error.instance
         suffix = f"; expected {hint}" if hint else ""
-        yield document.problem((*where, name), code, f"name '{name}' is not allowed here{suffix}", key=True)
+        yield document.problem((*where, name), code, f"name '{excerpt(name)}' is not allowed here{suffix}",
+                               key=True)
         return
     if keyword == "required":
         missing = [key for key in error.validator_value if key not in error.instance]
@@ -209,25 +239,24 @@ def _describe(document: Document, error: Any) -> Iterable[Problem]:
                     synonym = difflib.get_close_matches(key.lower(), _OPERATOR_SYNONYMS, n=1, cutoff=0.8)
                     if synonym and _OPERATOR_SYNONYMS[synonym[0]] in known:
                         mean = f" (did you mean '{_OPERATOR_SYNONYMS[synonym[0]]}'?)"
-                yield document.problem((*where, key), unknown_code,
-                                       f"unknown {what} '{key}'{mean}; allowed: {', '.join(sorted(known))}",
-                                       key=True)
+                yield document.problem((*where, key), unknown_code, f"unknown {what} '{excerpt(key)}'{mean}; "
+                                       f"allowed: {', '.join(sorted(known))}", key=True)
         return
     if keyword == "type":
         if code == "date":  # a date written as a number or a list is still a bad date
-            yield document.problem(where, "date", f"expected {hint}, got {_kind(error.instance)}")
+            yield document.problem(where, "date", f"expected {hint}, got {show(error.instance)}")
             return
         types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         expected = " or ".join(_TYPE_NAMES[t] for t in types)
         if types == ["boolean"] and isinstance(error.instance, str) and error.instance.lower() in YAML11_WORDS:
             hint = "YAML 1.1 words like yes/no/on/off are plain strings here"
-        yield document.problem(where, "type-mismatch", f"expected {expected}, got {_kind(error.instance)}"
+        yield document.problem(where, "type-mismatch", f"expected {expected}, got {show(error.instance)}"
                                + (f" ({hint})" if hint else ""))
         return
     if keyword == "enum":
         choices = [str(c) for c in error.validator_value]
         mean = did_you_mean(str(error.instance), choices) if isinstance(error.instance, str) else ""
-        yield document.problem(where, code, f"{_kind(error.instance)} is not one of: "
+        yield document.problem(where, code, f"{show(error.instance)} is not one of: "
                                f"{', '.join(choices)}{mean}" + (f" ({hint})" if hint else ""))
         return
     if keyword in ("minItems", "maxItems") and isinstance(error.instance, list):
@@ -239,19 +268,19 @@ def _describe(document: Document, error: Any) -> Iterable[Problem]:
         return
     if keyword in _RANGE_WORDS:
         out = "out-of-range" if code == "value" else code
-        yield document.problem(where, out, f"{_kind(error.instance)} must be "
+        yield document.problem(where, out, f"{show(error.instance)} must be "
                                f"{_RANGE_WORDS[keyword]} {error.validator_value}"
                                + (f" ({hint})" if hint else ""))
         return
     if keyword == "pattern":
-        yield document.problem(where, code, f"{_kind(error.instance)} is not "
+        yield document.problem(where, code, f"{show(error.instance)} is not "
                                + (hint if hint else f"of the form {error.validator_value}"))
         return
     if keyword == "minProperties" and sub.get("title") == "condition":
         yield document.problem(where, "value", "empty condition; write {fact: NAME, OPERATOR: VALUE}")
         return
-    message = error.message if not hint else f"{error.message} (expected {hint})"
-    yield document.problem(where, code, message)
+    message = excerpt(error.message, 200)  # jsonschema's messages quote the instance
+    yield document.problem(where, code, message if not hint else f"{message} (expected {hint})")
 
 
 # --- the compiled predicate ----------------------------------------------------------------------
@@ -275,6 +304,78 @@ _TYPE_TESTS: dict[str, Predicate] = {
     "number": _is_number,
     "integer": lambda v: _is_number(v) and (isinstance(v, int) or v.is_integer()),
 }
+
+
+@dataclass(frozen=True)
+class _Repeat:
+    """Item `index` of a list equals item `first`, the first of its value."""
+
+    index: int
+    first: int
+
+
+def _repeats(items: list[Any]) -> Iterator[_Repeat]:
+    """Each item equal (as JSON Schema compares) to an earlier one, in linear time."""
+    seen: dict[Any, int] = {}
+    for index, item in enumerate(items):
+        first = seen.setdefault(_json_key(item), index)
+        if first != index:
+            yield _Repeat(index, first)
+
+
+def _json_key(value: Any) -> Any:
+    """A hashable key, equal for two values exactly when `_equal` holds: booleans apart from numbers
+    (true is not 1), numbers by value (1 is 1.0), containers by their contents. A NaN stays itself:
+    tuples compare items by identity first, so a NaN equals itself only, as in jsonschema."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if _is_number(value):
+        return ("number", value)
+    if isinstance(value, str):
+        return ("string", value)
+    if isinstance(value, list):
+        return ("list", tuple(_json_key(item) for item in value))
+    if isinstance(value, dict):
+        return ("mapping", frozenset((key, _json_key(item)) for key, item in value.items()))
+    return ("null", value)
+
+
+@cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """A schema `pattern` (ECMA-262, as JSON Schema defines it) compiled to mean the same in Python.
+
+    `$` outside a character class becomes `\\Z`: in ECMA-262 it matches only at the very end, where
+    Python's `$` also matches before a final newline. Constructs whose meaning differs in a way this
+    does not translate (`.`, `\\d`, `\\w`, `\\s`, `\\b` and their negations, which are Unicode-aware in
+    Python; a class opening with `]`; Python-only `(?...)` groups and `\\A`/`\\Z`) are refused, so a
+    schema edit cannot silently change meaning.
+    """
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            escaped = pattern[index + 1:index + 2]
+            if escaped in tuple("dDwWsSbBAZ") and not (in_class and escaped == "b"):
+                raise ValueError(f"pattern {pattern!r}: '\\{escaped}' differs between ECMA-262 and Python")
+            out.append(pattern[index:index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[index + 1:index + 2] == "]" or pattern[index + 1:index + 3] == "^]":
+                raise ValueError(f"pattern {pattern!r}: a class opening with ']' differs between ECMA-262 and Python")
+        elif char == "." or (char == "(" and pattern[index + 1:index + 2] == "?"
+                             and pattern[index + 2:index + 3] not in (":", "=", "!")):
+            raise ValueError(f"pattern {pattern!r}: {pattern[index:index + 3]!r} differs between ECMA-262 and Python")
+        elif char == "$":
+            char = "\\Z"
+        out.append(char)
+        index += 1
+    return re.compile("".join(out))
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -344,7 +445,7 @@ class _Compiler:
         if key in ("items", "minItems", "maxItems", "uniqueItems"):
             return self._array(key, value)
         if key in ("pattern", "minLength"):
-            search = re.compile(value).search if key == "pattern" else None
+            search = ecma_regex(value).search if key == "pattern" else None
             return lambda v: not isinstance(v, str) or (
                 search(v) is not None if search is not None else len(v) >= value)
         if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -384,8 +485,7 @@ class _Compiler:
             return lambda v: not isinstance(v, list) or len(v) >= value
         if key == "maxItems":
             return lambda v: not isinstance(v, list) or len(v) <= value
-        return lambda v: not (value and isinstance(v, list)) or not any(
-            _equal(v[i], v[j]) for i in range(len(v)) for j in range(i + 1, len(v)))
+        return lambda v: not (value and isinstance(v, list)) or next(iter(_repeats(v)), None) is None
 
     def _bound(self, key: str, value: float) -> Predicate:
         holds: dict[str, Callable[[float], bool]] = {

@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 from ..core.model import Fact, Value
-from ..problems import did_you_mean
+from ..problems import did_you_mean, listing
+from .load import excerpt
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 YAML11_WORDS = {"yes", "no", "on", "off", "y", "n"}
@@ -31,7 +32,7 @@ def show(raw: Any) -> str:
     if isinstance(raw, bool):
         return "true" if raw else "false"
     if isinstance(raw, str):
-        return f"'{raw}'"
+        return f"'{excerpt(raw)}'"
     if isinstance(raw, dict):
         return "a mapping"
     if isinstance(raw, (list, tuple)):
@@ -130,5 +131,5 @@ def _check_bounds(fact: Fact, value: float) -> None:
 
 def _check_allowed(fact: Fact, value: str) -> None:
     if fact.values is not None and value not in fact.values:
-        raise Misfit("value", f"'{value}' is not an allowed value of '{fact.name}'{did_you_mean(value, fact.values)}; "
-                              f"allowed: {', '.join(fact.values)}")
+        raise Misfit("value", f"{show(value)} is not an allowed value of '{fact.name}'"
+                              f"{did_you_mean(value, fact.values)}; allowed: {listing(fact.values)}")
