@@ -131,18 +131,23 @@ def emit(text: str) -> None:
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
-    except BrokenPipeError:
-        _quiet_exit()
+    except BrokenPipeError:  # the reader went away (`| head`): nothing to say, and no one to say it to
+        _stdout_gone()
+        sys.exit(1)
     except OSError as error:
-        _quiet_exit(f"durability: cannot write the output: {error.strerror or error}")
+        _stdout_gone()
+        fail(f"cannot write the output: {error.strerror or error}")
 
 
-def _quiet_exit(message: str | None = None) -> NoReturn:
-    # stdout cannot take more: point it at nothing so the interpreter's own final flush stays quiet
+def _stdout_gone() -> None:
+    """Point stdout at nothing, so that the interpreter's own last flush of it fails no more."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
-    if message:
-        click.echo(message, err=True)
+
+
+def fail(message: str) -> NoReturn:
+    """End the command with one line on stderr and exit status 1 (a file that cannot be written, say)."""
+    click.echo(f"durability: {message}", err=True)
     sys.exit(1)
 
 
@@ -379,7 +384,7 @@ def new_case(case_id: str, rules_dir: Path | None, parties: tuple[str, ...], as_
     try:
         write_atomic(out, text, force=force)
     except WriteError as error:
-        _quiet_exit(f"durability: {error}")
+        fail(str(error))
     click.echo(f"wrote {out}", err=True)
     run.finish()
 
@@ -527,7 +532,7 @@ def backtest(cases: tuple[Path, ...], outcomes_path: Path, rules_dir: Path | Non
         result = run_backtest(compile_pack(pack), library, outcomes)
     except BacktestError as error:
         run.report()
-        _quiet_exit(f"durability: {error}")
+        fail(str(error))
     emit(render(output, "backtest", to_dict(result), _style()))
     run.finish()
 
@@ -554,14 +559,14 @@ def calibrate(cases: tuple[Path, ...], outcomes_path: Path, rules_dir: Path | No
         fit = fit_library(pack, library, outcomes, horizon_years)
     except CalibrationError as error:
         run.report()
-        _quiet_exit(f"durability: {error}")
+        fail(str(error))
     emit(describe_fit(fit))
     if write:
         try:
             written = write_calibration(rules_dir if rules_dir is not None else default_rules(), fit.calibration,
                                         force=force)
         except WriteError as error:
-            _quiet_exit(f"durability: {error}")
+            fail(str(error))
         click.echo(f"wrote the calibration into {written}", err=True)
     run.finish()
 
