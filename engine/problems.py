@@ -7,6 +7,57 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
+# Every code a problem may carry, with what it means: one table, which docs/formats.md's tables of
+# codes are tested against. A Problem with a code not listed here fails when it is made.
+CODES: dict[str, str] = {
+    # reading a file
+    "too-large": "the file is over 4 MiB, holds more than it said, or more than 100,000 keys and values",
+    "encoding": "not UTF-8, or a character that is not allowed (raw or written as an escape)",
+    "yaml-syntax": "the YAML does not parse",
+    "duplicate-key": "a key twice in one mapping (also a repeated column of a table)",
+    "alias": "an anchor or alias",
+    "tag": "a YAML tag other than !!str and !",
+    "too-deep": "lists and mappings nested deeper than 64 levels",
+    "multiple-documents": "more than one YAML document in one file",
+    "empty-file": "nothing but comments or blank lines",
+    "not-a-mapping": "a list or a single value instead of key: value lines",
+    "file": "a file or folder that cannot be read, is not a regular file, or is not what was expected",
+    "too-many-problems": "more problems than are shown or collected for one file; the rest are counted",
+    "csv-syntax": "a CSV table that does not parse",
+    "json-syntax": "a JSON Lines table with a line that does not parse",
+    # the shape of a file
+    "required": "a required key (or table column, or outcome) is missing",
+    "unknown-key": "a key the format does not have",
+    "type-mismatch": "a value of the wrong kind",
+    "value": "a value of the right kind that is not allowed",
+    "out-of-range": "a number outside its bounds, or not finite",
+    "date": "not an ISO date, not a real date, or two observations of a fact on one day",
+    # rule packs
+    "unknown-operator": "a condition key that is not an operator",
+    "operator": "two operators in one leaf, or all/any/not mixed with other keys",
+    "unknown-fact": "a fact that facts.yaml does not declare",
+    "weight": "a weight (or weight_range) not above 0 and at most 100, or a range that does not hold the weight",
+    "degree": "a degree on a fact that is not ordered, or with from equal to to",
+    "category": "a category that is not one of the pack's",
+    "placeholder": "a because placeholder that is not a fact or role, or not a plain name",
+    "duplicate-rule": "two rule files with the same id",
+    "role": "pack roles that are not two names; a case party for an unknown role, or a role without one",
+    "band": "bands that do not start at 0 or do not ascend; as a warning, a band no case can reach",
+    "type": "a fact type that is not one of the six",
+    "grade": "an Admiralty grade out of its scale",
+    "example": "a rule's example that does not hold",
+    # cases
+    "unknown-source": "an observation's source that is not listed under sources",
+    # warnings
+    "unsourced": "a fact in use names no source",
+    "ungraded": "a source without reliability, or an observation without credibility, in use",
+    "undated": "an observation without observed that a rule with a half-life reads: it counts as new",
+    "future": "an observation dated after the case's own as_of: ignored",
+    "as-of": "--as-of before the case's date (later observations ignored) or after it",
+    "coverage": "under half the rule weight could be evaluated",
+    "bounds": "a group of rules too large to bound exactly: its part of the bounds is an outer bound",
+}
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -22,6 +73,10 @@ class Problem:
     code: str
     message: str
     severity: str = "error"
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"problem code '{self.code}' is not in engine.problems.CODES")
 
     def __str__(self) -> str:
         """The problem as one printable line: a control character or line break in the path (a file

@@ -130,3 +130,25 @@ def test_the_public_api_is_typed_and_complete() -> None:
     assert (Path(engine.__file__).parent / "py.typed").is_file()
     for name in __all__:
         assert getattr(engine, name) is not None
+
+
+def _documented_codes() -> set[str]:
+    """The codes in the tables of docs/formats.md's section on error and warning codes."""
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = text[text.index("## 10. Error and warning codes"):]
+    return set(re.findall(r"^\| `([a-z]+(?:-[a-z]+)*)`", section, re.M))
+
+
+def test_the_table_of_codes_is_the_documented_one() -> None:
+    from engine.problems import CODES
+
+    assert _documented_codes() == set(CODES)
+
+
+def test_a_problem_with_an_unregistered_code_fails_when_it_is_made() -> None:
+    from engine.problems import Problem
+
+    with pytest.raises(ValueError, match="'made-up' is not in engine.problems.CODES"):
+        Problem("x.yaml", 1, 1, "made-up", "a message")

@@ -21,9 +21,15 @@ CALIBRATION = Calibration(3, 0.1 + 0.2, -1.25e-05)
 BLOCK = ["calibration:", "  horizon_years: 3", "  intercept: 0.30000000000000004", "  slope: -1.25e-05"]
 
 
-def _copy_pack(tmp_path: Path) -> Path:
+def _copy_pack(tmp_path: Path, *, calibrated: bool = False) -> Path:
+    """A copy of the bundled pack; unless `calibrated`, without the calibration block it ships (its last
+    four lines), i.e. the pack as written by hand before it was calibrated."""
     pack = tmp_path / "rules"
     shutil.copytree(BUNDLED, pack)
+    if not calibrated:
+        lines = (pack / "pack.yaml").read_bytes().splitlines(keepends=True)
+        assert lines[-4].startswith(b"calibration:")
+        (pack / "pack.yaml").write_bytes(b"".join(lines[:-4]))
     return pack
 
 
@@ -34,13 +40,27 @@ def _leftovers(folder: Path) -> list[str]:
 # --- the calibration edit ---------------------------------------------------------------------------
 
 def test_calibration_written_into_the_bundled_pack_changes_only_its_lines(tmp_path: Path) -> None:
-    pack = _copy_pack(tmp_path)
+    """The bundled pack is calibrated: its block is replaced (with force) and no other byte changes; without
+    the block (the pack as it was before calibration) the new block is added at the end."""
+    import difflib
+
+    pack = _copy_pack(tmp_path, calibrated=True)
     before = (pack / "pack.yaml").read_bytes()
-    assert write_calibration(pack, CALIBRATION) == pack / "pack.yaml"
+    assert write_calibration(pack, CALIBRATION, force=True) == pack / "pack.yaml"
     after = (pack / "pack.yaml").read_bytes()
     old, new = before.decode().splitlines(keepends=True), after.decode().splitlines(keepends=True)
-    assert new[:len(old)] == old  # every byte before stays; the block is added at the end
-    assert [line.rstrip("\n") for line in new[len(old):]] == BLOCK
+    start = next(i for i, line in enumerate(old) if line.startswith("calibration:"))
+    changed = [(tag, i1, i2, j1, j2) for tag, i1, i2, j1, j2 in
+               difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if tag != "equal"]
+    assert changed and all(i1 >= start and j1 >= start for _, i1, _, j1, _ in changed)
+    assert [line.rstrip("\n") for line in new[start:start + len(BLOCK)]] == BLOCK
+    assert new[:start] == old[:start] and new[start + len(BLOCK):] == old[start + 4:]  # the old block: 4 lines
+    uncalibrated = "".join(old[:start] + old[start + 4:]).encode()
+    (pack / "pack.yaml").write_bytes(uncalibrated)
+    write_calibration(pack, CALIBRATION)
+    added = (pack / "pack.yaml").read_bytes().decode().splitlines(keepends=True)
+    assert added[:len(old) - 4] == old[:start] + old[start + 4:]
+    assert [line.rstrip("\n") for line in added[len(old) - 4:]] == BLOCK
     loaded, problems = check_pack(pack)
     assert loaded is not None and not [p for p in problems if p.is_error], problems
     assert loaded.calibration == CALIBRATION

@@ -71,9 +71,7 @@ def write_atomic(path: Path | str, data: bytes | str, *, force: bool, follow_sym
     folder = target.parent
     if not folder.is_dir():
         raise WriteError(f"{given}: folder {folder} does not exist")
-    if _inside(target, INSTALLED_PACK):
-        raise WriteError(f"{given}: is in the rule pack installed with the package; copy it first "
-                         f"(cp -r {INSTALLED_PACK} my-rules) and use --rules my-rules")
+    _refuse_installed(given, target)
     if target.is_dir():
         raise WriteError(f"{given}: is a folder, not a file")
     existing = target.exists()
@@ -245,6 +243,12 @@ def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else repr(float(value))
 
 
+def _refuse_installed(given: Path, target: Path) -> None:
+    if _inside(target, INSTALLED_PACK):
+        raise WriteError(f"{given}: is in the rule pack installed with the package; copy it first "
+                         f"(cp -r {INSTALLED_PACK} my-rules) and use --rules my-rules")
+
+
 def write_calibration(pack_dir: Path | str, calibration: Calibration, *, force: bool = False,
                       follow_symlinks: bool = False) -> Path:
     """Write `calibration` into the pack.yaml of `pack_dir` (see `set_calibration`); return its path.
@@ -255,6 +259,7 @@ def write_calibration(pack_dir: Path | str, calibration: Calibration, *, force: 
     path = Path(pack_dir) / PACK_FILE
     if not path.parent.is_dir():
         raise WriteError(f"{path}: folder {path.parent} does not exist")
+    _refuse_installed(path, path.resolve())  # before anything else is said of it
     text = set_calibration(path, calibration)
     if not force:
         document = _checked(path.read_bytes(), str(path), "fix it first")
