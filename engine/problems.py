@@ -106,9 +106,15 @@ class InvalidInput(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def sort_key(problem: Problem) -> tuple[str, int, int, str, str]:
-    """Order problems by file, then position (whole-file problems first), then code."""
-    return (problem.path, problem.line or 0, problem.column or 0, problem.code, problem.message)
+_SETTINGS_FILES = ("pack.yaml", "facts.yaml")  # what every rule file depends on: its problems are often the cause
+
+
+def sort_key(problem: Problem) -> tuple[bool, str, int, int, str, str]:
+    """Order problems by file, a pack's own settings files first (a fact mis-declared in facts.yaml makes
+    every rule that reads it fail: the cause should come before its effects), then position (whole-file
+    problems first), then code."""
+    settings = problem.path.rsplit("/", 1)[-1] in _SETTINGS_FILES
+    return (not settings, problem.path, problem.line or 0, problem.column or 0, problem.code, problem.message)
 
 
 def cap(problems: Iterable[Problem], per_file: int = 100) -> list[Problem]:

@@ -35,6 +35,8 @@ WHOLE_FILE = re.compile(r"^(?P<path>\S[^:]*): (?P<severity>error|warning)\[(?P<c
 
 # (file under tests/bad/cases, code, line, column): checked against tests/packs/pact/rules
 CASES = [
+    # everyday YAML mistakes, located at the value to fix (the message says what to do: test_hints.py)
+    ("colon-in-note.yaml", "yaml-syntax", 8, 11),
     # YAML syntax and the shape of the file
     ("yaml-syntax.yaml", "yaml-syntax", 4, 6),
     ("tab-indent.yaml", "yaml-syntax", 8, 1),
@@ -122,6 +124,7 @@ CASES = [
 
 # (pack under tests/bad/rules, file in it, code, line, column)
 PACKS = [
+    ("facts-misindented", "facts.yaml", "yaml-syntax", 7, 4),  # the line indented by 3, not where YAML stopped
     # conditions: each mistake is caught when the pack loads, at the leaf that is wrong
     ("unknown-operator", "tariffs.yaml", "unknown-operator", 6, 27),
     ("unknown-operator-deep", "tariffs.yaml", "unknown-operator", 12, 33),
@@ -171,7 +174,8 @@ PACKS = [
     ("rule-unknown-key", "tariffs.yaml", "unknown-key", 9, 1),
     ("rule-required", "tariffs.yaml", "required", 1, 1),
     ("rule-duplicate-key", "tariffs.yaml", "duplicate-key", 9, 1),
-    ("rule-yaml-syntax", "tariffs.yaml", "yaml-syntax", 8, 17),
+    ("rule-yaml-syntax", "tariffs.yaml", "yaml-syntax", 8, 10),  # the unquoted value starting with '{'
+
     ("rule-python-tag", "tariffs.yaml", "tag", 2, 8),
     ("rule-alias", "tariffs.yaml", "alias", 6, 14),
     ("rule-empty", "tariffs.yaml", "empty-file", 1, 1),

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from ..problems import Problem, printable
+from .hints import Stop, recognise
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
@@ -260,9 +261,12 @@ class _Builder:
         if mark is not None and line is not None and line > len(lines):
             # libyaml marks an error at the end of input one line past the last; point at the end instead
             line, column = len(lines), len(lines[-1]) + 1
-        if mark is not None and lines[mark.line:mark.line + 1] and lines[mark.line][mark.column:][:1] == "\t":
-            what = "a tab cannot indent or separate YAML; use spaces"
-        elif (mark is error.problem_mark and mark is not None and error.context
+        hint = recognise(Stop(lines, mark.line, mark.column, what)) if mark is not None else None
+        if hint is not None:  # a mistake we know: say what to do, at the value it concerns
+            assert line is not None
+            return Problem(self.name, hint.line or min(line, len(lines)), hint.column, "yaml-syntax",
+                           printable(hint.message))
+        if (mark is error.problem_mark and mark is not None and error.context
               and error.context_mark is not None and error.context_mark.line != mark.line):
             what = f"{what} ({error.context} that starts at line {error.context_mark.line + 1}, " \
                    f"column {error.context_mark.column + 1})"
