@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "future": "an observation dated after the case's own as_of: ignored",
     "as-of": "--as-of before the case's date (later observations ignored) or after it",
     "coverage": "under half the rule weight could be evaluated",
+    "case-id": "a case whose id differs from its file's name",
     "bounds": "a group of rules too large to bound exactly: its part of the bounds is an outer bound",
 }
 

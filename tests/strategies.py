@@ -147,7 +147,7 @@ def values(spec: dict[str, Any]) -> st.SearchStrategy[Any]:
     allowed = tuple(spec.get("values", WORDS))
     if kind == "string":
         return st.sampled_from(allowed)
-    return st.lists(st.sampled_from(allowed), max_size=3)
+    return st.lists(st.sampled_from(allowed), max_size=3, unique=True)  # a list fact's items are distinct
 
 
 @_cached
@@ -440,7 +440,8 @@ def cases(draw: st.DrawFn, pack: PackData, facts: bool = True) -> dict[str, Any]
     case: dict[str, Any] = {
         "case": draw(CASE_IDS),
         "title": draw(st.sampled_from(("A case", "Iran-Russia alignment: as of September 2020"))),
-        "parties": {role: draw(st.sampled_from(PARTIES)) for role in pack.settings["roles"]},
+        "parties": dict(zip(pack.settings["roles"], draw(st.lists(st.sampled_from(PARTIES), min_size=2, max_size=2,
+                                                                    unique=True)), strict=True)),
         "as_of": iso(as_of),
     }
     if draw(st.integers(0, 3)) == 0:

@@ -37,6 +37,9 @@ WHOLE_FILE = re.compile(r"^(?P<path>\S[^:]*): (?P<severity>error|warning)\[(?P<c
 CASES = [
     # everyday YAML mistakes, located at the value to fix (the message says what to do: test_hints.py)
     ("colon-in-note.yaml", "yaml-syntax", 8, 11),
+    # an alignment has two members, and a list fact's items are distinct
+    ("parties-same.yaml", "role", 5, 13),
+    ("list-duplicate.yaml", "value", 6, 33),
     # YAML syntax and the shape of the file
     ("yaml-syntax.yaml", "yaml-syntax", 4, 6),
     ("tab-indent.yaml", "yaml-syntax", 8, 1),

@@ -276,3 +276,14 @@ def test_html_is_offered_and_self_contained() -> None:
     page = invoke("score", ALPHA, "--rules", PACT_RULES, "--format", "html").stdout
     assert page.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in page and "<script" not in page
     assert PACT.is_dir()
+
+
+def test_honest_defaults_warn(tmp_path: Path) -> None:
+    """A case whose id is not its file's name, and an --as-of after the case's own date, are warned of."""
+    renamed = tmp_path / "renamed.yaml"
+    shutil.copy(ALPHA, renamed)
+    result = invoke("score", renamed, "--rules", PACT_RULES, "--format", "json")
+    assert "warning[case-id]: case id 'alpha' differs from the file name 'renamed'" in result.stderr
+    later = json.loads(invoke("score", ALPHA, "--rules", PACT_RULES, "--format", "json",
+                              "--as-of", "2030-01-01").stdout)
+    assert any(w.startswith("as-of: assessed as of 2030-01-01, after the case's own date") for w in later["warnings"])

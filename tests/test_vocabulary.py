@@ -65,7 +65,7 @@ def test_facts_text(pack: Pack) -> None:
 
 
 def test_new_case_validates_as_written(pack: Pack, tmp_path: Path) -> None:
-    path = tmp_path / "new.yaml"
+    path = tmp_path / "my-new-case.yaml"
     path.write_text(new_case_yaml(pack, "my-new-case", None, dt.date(2024, 2, 29)), encoding="utf-8")
     case, problems = check_case(path, pack)
     assert problems == [] and case is not None

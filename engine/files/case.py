@@ -33,6 +33,10 @@ def check_case(path: Path | str, pack: Pack | None, shown: str | None = None) ->
     if pack is None or (problems and (document := shape.remainder(document, "case")) is None):
         return None, problems
     case, more = _CaseChecker(document, pack).build()
+    stem = Path(path).stem
+    if case is not None and not problems and stem != case.id:  # two files could otherwise carry one id, and reports mix them up
+        more.append(document.problem(("case",), "case-id", f"case id '{case.id}' differs from the file name "
+                                     f"'{stem}'; name the file {case.id}.yaml", severity="warning"))
     return (None if problems else case), problems + more
 
 
@@ -88,6 +92,12 @@ class _CaseChecker:
             if role not in roles:
                 self.error(("parties", role), "role", f"'{role}' is not a role of the pack ({', '.join(roles)})"
                            f"{did_you_mean(role, roles)}", key=True)
+        seen: dict[str, str] = {}
+        for role, party in parties.items():
+            if isinstance(party, str) and party in seen:
+                self.error(("parties", role), "role", f"'{party}' fills both roles ({seen[party]} and {role}); "
+                                                      "an alignment has two different members")
+            seen.setdefault(party, role)
         missing = [role for role in roles if role not in parties]
         if missing:
             self.error(("parties",), "role", f"no party named for role {', '.join(repr(r) for r in missing)}; "

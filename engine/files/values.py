@@ -104,6 +104,9 @@ def fit(fact: Fact, raw: Any, *, bounds: bool = True) -> Value:
     if not isinstance(raw, (list, tuple)):
         raise Misfit("type-mismatch", f"fact '{fact.name}' is a list: expected a list of strings, got {show(raw)}")
     for index, item in enumerate(raw):
+        if item in raw[:index]:
+            raise Misfit("value", f"{show(item)} is already in this list, as item {raw.index(item) + 1}; "
+                                  "a list fact's items are distinct", index)
         if not isinstance(item, str):
             raise Misfit("type-mismatch", f"items of '{fact.name}' are strings, got {show(item)}"
                          + (" (quote it)" if isinstance(item, (int, float, bool)) else ""), index)
