@@ -34,7 +34,8 @@ def check_case(path: Path | str, pack: Pack | None, shown: str | None = None) ->
         return None, problems
     case, more = _CaseChecker(document, pack).build()
     stem = Path(path).stem
-    if case is not None and not problems and stem != case.id:  # two files could otherwise carry one id, and reports mix them up
+    # two files could otherwise carry one id, and the reports mix them up
+    if case is not None and not problems and stem != case.id:
         more.append(document.problem(("case",), "case-id", f"case id '{case.id}' differs from the file name "
                                      f"'{stem}'; name the file {case.id}.yaml", severity="warning"))
     return (None if problems else case), problems + more
