@@ -202,8 +202,10 @@ def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: d
         run.cases(files, pack)
         if run.failed:
             run.finish()
+    from .core.compile import compile_pack
+
     first, parts = True, []
-    for outcome in score_files(job, files, jobs):
+    for outcome in score_files(job, files, jobs, compile_pack(pack)):
         run.add(outcome.problems)
         if outcome.part is None:
             continue

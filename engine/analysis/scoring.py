@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,9 +45,9 @@ class FileOutcome:
 
 
 class _Scorer:
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, compiled: CompiledPack | None = None) -> None:
         self.job = job
-        self.compiled: CompiledPack = compile_pack(load_pack(job.rules))
+        self.compiled: CompiledPack = compiled if compiled is not None else compile_pack(load_pack(job.rules))
         renderer = RENDERERS[job.output].scores
         assert renderer is not None, f"format '{job.output}' renders no scores"
         self.renderer: Scores = renderer
@@ -88,12 +87,16 @@ def _score(path: Path) -> FileOutcome:
     return _worker(path)
 
 
-def score_files(job: Job, files: Sequence[Path], jobs: int = 1) -> Iterator[FileOutcome]:
-    """Each file's outcome, in input order."""
+def score_files(job: Job, files: Sequence[Path], jobs: int = 1,
+                compiled: CompiledPack | None = None) -> Iterator[FileOutcome]:
+    """Each file's outcome, in input order. In this process the pack is `compiled` when given (it is
+    `job.rules`, loaded already); each worker process loads it for itself."""
     if jobs <= 1 or len(files) < 2:
-        scorer = _Scorer(job)
+        scorer = _Scorer(job, compiled)
         yield from map(scorer, files)
         return
+    from concurrent.futures import ProcessPoolExecutor  # only several jobs need it: 10 ms of start-up otherwise
+
     chunk = max(1, len(files) // (jobs * CHUNKS_PER_WORKER))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(job,)) as pool:
         yield from pool.map(_score, files, chunksize=chunk)

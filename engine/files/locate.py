@@ -22,11 +22,9 @@ def default_rules() -> Path:
 
 
 def is_bundled(folder: str | Path) -> bool:
-    """Whether `folder` is the pack installed with the package (edits to another `rules/` would not count)."""
-    try:
-        return Path(folder).resolve() == bundled_pack().resolve()
-    except FileNotFoundError:
-        return False
+    """Whether `folder` is the copy of the pack installed inside the package (`engine/_rules`): edits to a
+    `rules/` folder elsewhere do not change it. A source checkout's own `rules/` is a folder like any other."""
+    return Path(folder).resolve() == (_HERE / "_rules").resolve()
 
 
 def where(folder: str | Path) -> str:
