@@ -6,6 +6,9 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Literal
+
+Severity = Literal["error", "warning"]
 
 # Every code a problem may carry, with what it means: one table, which docs/formats.md's tables of
 # codes are tested against. A Problem with a code not listed here fails when it is made.
@@ -73,7 +76,7 @@ class Problem:
     column: int | None
     code: str
     message: str
-    severity: str = "error"
+    severity: Severity = "error"
 
     def __post_init__(self) -> None:
         if self.code not in CODES:

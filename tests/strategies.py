@@ -624,8 +624,8 @@ def condition_data(condition: Condition) -> dict[str, Any]:
 
 
 def _template_text(rule: Rule) -> str:
-    return "".join("{" + text + "}" if is_name else text.replace("{", "{{").replace("}", "}}")
-                   for is_name, text in rule.because.parts)
+    return "".join("{" + part.text + "}" if part.placeholder else part.text.replace("{", "{{").replace("}", "}}")
+                   for part in rule.because.parts)
 
 
 def pack_data(pack: Pack) -> PackData:

@@ -152,3 +152,12 @@ def test_a_problem_with_an_unregistered_code_fails_when_it_is_made() -> None:
 
     with pytest.raises(ValueError, match="'made-up' is not in engine.problems.CODES"):
         Problem("x.yaml", 1, 1, "made-up", "a message")
+
+
+def test_every_fact_type_has_a_fitter_and_every_keyword_wording_is_one_entry() -> None:
+    from engine.core.model import FACT_TYPES
+    from engine.files.values import _FITTERS
+
+    assert set(_FITTERS) == set(FACT_TYPES)
+    assert operators.SYNONYMS["gt"] == "above" and operators.SYNONYMS["and"] == "all"
+    assert all(target in KEYED or target in operators.COMBINATORS for target in operators.SYNONYMS.values())

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .template import Template
 
 Value = bool | int | float | str | dt.date | tuple[str, ...]
-FACT_TYPES = ("boolean", "integer", "number", "string", "date", "list")
+FactType = Literal["boolean", "integer", "number", "string", "date", "list"]
+FACT_TYPES: tuple[FactType, ...] = ("boolean", "integer", "number", "string", "date", "list")
+Effect = Literal["strengthens", "weakens"]
 
 DEFAULT_RELIABILITY = {"A": 1.0, "B": 0.9, "C": 0.75, "D": 0.5, "E": 0.25, "F": 0.5}
 DEFAULT_CREDIBILITY = {1: 1.0, 2: 0.9, 3: 0.75, 4: 0.5, 5: 0.25, 6: 0.5}
@@ -18,7 +21,7 @@ DEFAULT_CREDIBILITY = {1: 1.0, 2: 0.9, 3: 0.75, 4: 0.5, 5: 0.25, 6: 0.5}
 @dataclass(frozen=True)
 class Fact:
     name: str
-    type: str
+    type: FactType
     min: float | None = None
     max: float | None = None
     values: tuple[str, ...] | None = None
@@ -144,7 +147,7 @@ class Rule:
     id: str
     title: str
     category: str
-    effect: str
+    effect: Effect
     weight: float
     when: Condition
     because: Template

@@ -50,6 +50,7 @@ class Operator:
     names: Callable[[Any], tuple[Any, ...]]  # the values the operand names: where the test's truth can change,
     #                                          so the bounds analysis splits a fact's values there
     reads_value: bool = True       # False: the test is about being stated, so it is never unknown
+    synonyms: tuple[str, ...] = ()  # names an analyst may reach for instead: the did-you-mean of a wrong key
 
     def __post_init__(self) -> None:
         for part in ("unfit", "check", "build", "words", "names"):
@@ -237,33 +238,39 @@ _SCALAR = frozenset(FACT_TYPES) - {"list"}
 _ORDERED = frozenset(ORDERED_TYPES)
 
 
-def _ordered_operator(name: str, holds: Callable[[Any, Any], bool]) -> Operator:
+def _ordered_operator(name: str, holds: Callable[[Any, Any], bool], synonyms: tuple[str, ...]) -> Operator:
     return Operator(name, _ORDERED, _unfit_ordered(name), _check_bound(name), _compare(holds), _says(name),
-                    _the_operand)
+                    _the_operand, synonyms=synonyms)
 
 
-def _scalar_operator(name: str, check: Check, build: Build, names: Callable[[Any], tuple[Any, ...]]) -> Operator:
-    return Operator(name, _SCALAR, _unfit_scalar(name), check, build, _says(name), names)
+def _scalar_operator(name: str, check: Check, build: Build, names: Callable[[Any], tuple[Any, ...]],
+                     synonyms: tuple[str, ...]) -> Operator:
+    return Operator(name, _SCALAR, _unfit_scalar(name), check, build, _says(name), names, synonyms=synonyms)
 
 
 OPERATORS: dict[str, Operator] = {entry.name: entry for entry in (
     Operator("is_true", frozenset({"boolean"}), _unfit_is_true, _check_is_true, _is_true, lambda _: "is true",
              _nothing),
-    _scalar_operator("equals", _check_value, _equality(True), _the_operand),
-    _scalar_operator("not_equals", _check_value, _equality(False), _the_operand),
-    _ordered_operator("at_least", op.ge),
-    _ordered_operator("at_most", op.le),
-    _ordered_operator("above", op.gt),
-    _ordered_operator("below", op.lt),
+    _scalar_operator("equals", _check_value, _equality(True), _the_operand, ("eq", "is", "equal")),
+    _scalar_operator("not_equals", _check_value, _equality(False), _the_operand, ("ne",)),
+    _ordered_operator("at_least", op.ge, ("min", "gte", "ge")),
+    _ordered_operator("at_most", op.le, ("max", "lte", "le")),
+    _ordered_operator("above", op.gt, ("greater", "greater_than", "gt", "more_than", "over")),
+    _ordered_operator("below", op.lt, ("less", "less_than", "lt", "under")),
     Operator("between", _ORDERED, _unfit_ordered("between"), _check_between, _between, _says("between"),
-             _the_items),
-    _scalar_operator("one_of", _check_items, _membership(True), _the_items),
-    _scalar_operator("none_of", _check_items, _membership(False), _the_items),
+             _the_items, synonyms=("range",)),
+    _scalar_operator("one_of", _check_items, _membership(True), _the_items, ("in",)),
+    _scalar_operator("none_of", _check_items, _membership(False), _the_items, ("not_in",)),
     Operator("contains", frozenset({"list"}), _unfit_contains, _check_contains,
-             _compare(lambda value, item: item in value), _says("contains"), _the_operand),
+             _compare(lambda value, item: item in value), _says("contains"), _the_operand,
+             synonyms=("has", "includes")),
     Operator("known", frozenset(FACT_TYPES), _unfit_never, _check_known, _known,
-             lambda operand: "is stated" if operand else "is not stated", _nothing, reads_value=False),
+             lambda operand: "is stated" if operand else "is not stated", _nothing, reads_value=False,
+             synonyms=("exists",)),
 )}
 BARE = OPERATORS["is_true"]  # `{fact: F}` with no operator key
 KEYED = {name: entry for name, entry in OPERATORS.items() if entry is not BARE}  # the keys a condition may use
 COMBINATORS = ("all", "any", "not")
+# A name an analyst may write for an operator or a combinator -> the key that does it (for did-you-mean).
+SYNONYMS: dict[str, str] = {**{synonym: entry.name for entry in KEYED.values() for synonym in entry.synonyms},
+                            "and": "all", "or": "any"}

@@ -14,43 +14,51 @@ _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A run of literal text, or a placeholder's name."""
+
+    text: str
+    placeholder: bool = False
+
+
 @dataclass(frozen=True)
 class Template:
-    """Literal text and placeholder names, alternating as written."""
+    """Literal text and placeholders, in the order written."""
 
-    parts: tuple[tuple[bool, str], ...]  # (is_placeholder, text or name)
+    parts: tuple[Part, ...]
 
     @property
     def names(self) -> tuple[str, ...]:
-        return tuple(text for is_name, text in self.parts if is_name)
+        return tuple(part.text for part in self.parts if part.placeholder)
 
     def render(self, lookup: Callable[[str], str]) -> str:
-        return "".join(lookup(text) if is_name else text for is_name, text in self.parts)
+        return "".join(lookup(part.text) if part.placeholder else part.text for part in self.parts)
 
 
 def parse(text: str) -> tuple[Template, list[str]]:
     """The template, and a message for each malformed placeholder (empty when all is well)."""
-    parts: list[tuple[bool, str]] = []
+    parts: list[Part] = []
     errors: list[str] = []
     position = 0
     for match in _TOKEN.finditer(text):
         if match.start() > position:
-            parts.append((False, text[position:match.start()]))
+            parts.append(Part(text[position:match.start()]))
         token = match.group()
         if token in ("{{", "}}"):
-            parts.append((False, token[0]))
+            parts.append(Part(token[0]))
         elif token in ("{", "}"):
             errors.append(f"unmatched '{token}' at character {match.start() + 1}; write '{token}{token}' "
                           "for a literal brace")
         else:
             name = match.group(1)
             if _NAME.match(name):
-                parts.append((True, name))
+                parts.append(Part(name, placeholder=True))
             else:
                 errors.append(f"placeholder '{token}' is not a plain fact or role name "
                               "(no attributes, indexes or format specs)")
         position = match.end()
     if position < len(text):
-        parts.append((False, text[position:]))
+        parts.append(Part(text[position:]))
     return Template(tuple(parts)), errors
 

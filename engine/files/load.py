@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from ..problems import Problem, printable
+from ..problems import Problem, Severity, printable
 from .hints import Stop, recognise
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -95,7 +95,7 @@ class Document:
         return self.values.get((), (1, 1))
 
     def problem(self, where: PathKey, code: str, message: str, *, key: bool = False,
-                severity: str = "error") -> Problem:
+                severity: Severity = "error") -> Problem:
         line, column = self.at(where, key=key)
         return Problem(self.path, line, column, code, printable(message), severity)
 
@@ -212,6 +212,15 @@ class _Container:
         self.key_event: Any = None
 
 
+@dataclass(slots=True)
+class _Anchor:
+    """An anchor met in a file (each is an error), and how many aliases repeat it."""
+
+    name: str
+    event: Any
+    uses: int = 0
+
+
 class _Stop(Exception):
     """Parsing cannot sensibly go on (too deep, or several documents)."""
 
@@ -223,8 +232,8 @@ class _Builder:
         self.problems: list[Problem] = []
         self.stack: list[_Container] = []
         self.documents = 0
-        self.anchors: list[tuple[str, list[Any]]] = []  # (name, [event, uses]), in the order written
-        self.latest: dict[str, list[Any]] = {}  # name -> the [event, uses] of its latest anchor
+        self.anchors: list[_Anchor] = []  # in the order written
+        self.latest: dict[str, _Anchor] = {}  # name -> its latest anchor, which an alias of the name repeats
         self.count = 0  # keys and values placed so far
 
     def build(self, text: str) -> tuple[Document | None, list[Problem]]:
@@ -274,10 +283,11 @@ class _Builder:
 
     def _report_anchors(self) -> None:
         """One problem per anchor, counting its aliases: a billion-laughs file gives a line per anchor."""
-        for name, (event, uses) in self.anchors:
+        for anchor in self.anchors:
+            name, uses = anchor.name, anchor.uses
             reuse = f" (repeated by {uses} alias{'es' if uses > 1 else ''} '*{excerpt(name)}')" if uses else ""
-            self.problems.append(self._problem(event, "alias", f"anchor '&{excerpt(name)}' is not allowed{reuse}; "
-                                                               "write the values out in full"))
+            self.problems.append(self._problem(anchor.event, "alias", f"anchor '&{excerpt(name)}' is not allowed"
+                                                                      f"{reuse}; write the values out in full"))
 
     def _problem(self, event: Any, code: str, message: str) -> Problem:
         mark = event.start_mark
@@ -314,7 +324,7 @@ class _Builder:
             # the alias is never followed: the data gets a None in its place and the file fails
             anchor = self.latest.get(event.anchor or "")
             if anchor is not None:
-                anchor[1] += 1
+                anchor.uses += 1
             else:
                 self._fail(event, "alias", f"alias '*{excerpt(event.anchor or '')}' is not allowed "
                                            "(and names no anchor); write the value out in full")
@@ -331,8 +341,8 @@ class _Builder:
         if len(self.anchors) == MAX_ANCHORS:
             self._fail(event, "alias", f"more than {MAX_ANCHORS} anchors; the rest of the file is not read")
             raise _Stop
-        self.latest[event.anchor] = [event, 0]
-        self.anchors.append((event.anchor, self.latest[event.anchor]))
+        self.latest[event.anchor] = _Anchor(event.anchor, event)
+        self.anchors.append(self.latest[event.anchor])
 
     def _place(self, event: Any, value: Any, root: list[Any]) -> PathKey:
         """Put a value into the open container (or the root) and record its position."""

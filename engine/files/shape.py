@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..core.operators import SYNONYMS
 from ..problems import Problem, did_you_mean
 from .load import MAX_PROBLEMS, Document, PathKey, excerpt
 from .values import YAML11_WORDS, show
@@ -201,86 +202,120 @@ def validate_report(report: Any) -> list[str]:
 _TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "number": "a number",
                "integer": "a whole number", "boolean": "true or false", "null": "nothing"}
 # Names an analyst may reach for, and the operator that does it: the did-you-mean of an unknown operator.
-_OPERATOR_SYNONYMS = {"greater": "above", "greater_than": "above", "gt": "above", "more_than": "above",
-                      "over": "above", "less": "below", "less_than": "below", "lt": "below", "under": "below",
-                      "min": "at_least", "gte": "at_least", "ge": "at_least", "max": "at_most", "lte": "at_most",
-                      "le": "at_most", "eq": "equals", "is": "equals", "equal": "equals", "ne": "not_equals",
-                      "in": "one_of", "not_in": "none_of", "range": "between", "has": "contains",
-                      "includes": "contains", "and": "all", "or": "any", "exists": "known"}
 _RANGE_WORDS = {"minimum": "at least", "maximum": "at most",
                 "exclusiveMinimum": "above", "exclusiveMaximum": "below"}
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """One jsonschema error in a document, with what its sub-schema says about it."""
+
+    document: Document
+    error: Any
+    where: PathKey
+    sub: dict[str, Any]
+    hint: str | None
+    code: str
+
+    @property
+    def instance(self) -> Any:
+        return self.error.instance
+
+    def problem(self, message: str, code: str | None = None, where: PathKey | None = None, *,
+                key: bool = False) -> Problem:
+        return self.document.problem(self.where if where is None else where, code or self.code, message, key=key)
+
+    def hinted(self, message: str) -> str:
+        return f"{message} ({self.hint})" if self.hint else message
+
+
 def _describe(document: Document, error: Any) -> Iterable[Problem]:
-    where: PathKey = tuple(error.absolute_path)
-    keyword = error.validator
+    """The located problems of one jsonschema error, worded by its keyword's describer."""
     sub = error.schema if isinstance(error.schema, dict) else {}
-    hint = sub.get("x-hint")
-    code = sub.get("x-code", "value")
+    failure = _Failure(document, error, tuple(error.absolute_path), sub, sub.get("x-hint"), sub.get("x-code", "value"))
     if len(error.schema_path) >= 2 and error.schema_path[-2] == "propertyNames":
-        name = error.instance
-        suffix = f"; expected {hint}" if hint else ""
-        yield document.problem((*where, name), code, f"name '{excerpt(name)}' is not allowed here{suffix}",
-                               key=True)
+        return _property_name(failure)
+    if error.validator == "minProperties" and sub.get("title") == "condition":
+        return [failure.problem("empty condition; write {fact: NAME, OPERATOR: VALUE}", "value")]
+    return _DESCRIBERS.get(error.validator, _otherwise)(failure)
+
+
+def _property_name(f: _Failure) -> Iterable[Problem]:
+    suffix = f"; expected {f.hint}" if f.hint else ""
+    yield f.problem(f"name '{excerpt(f.instance)}' is not allowed here{suffix}", where=(*f.where, f.instance),
+                    key=True)
+
+
+def _required(f: _Failure) -> Iterable[Problem]:
+    for key in f.error.validator_value:
+        if key not in f.instance:
+            yield f.problem(f"missing required key '{key}'", "required")
+
+
+def _additional(f: _Failure) -> Iterable[Problem]:
+    known = set(f.sub.get("properties", {}))
+    unknown_code = f.sub.get("x-unknown-code", "unknown-key")
+    what = "operator" if unknown_code == "unknown-operator" else "key"
+    for key in f.instance:
+        if key not in known:
+            mean = did_you_mean(key, known)
+            if not mean and what == "operator":
+                synonym = difflib.get_close_matches(key.lower(), SYNONYMS, n=1, cutoff=0.8)
+                if synonym and SYNONYMS[synonym[0]] in known:
+                    mean = f" (did you mean '{SYNONYMS[synonym[0]]}'?)"
+            yield f.problem(f"unknown {what} '{excerpt(key)}'{mean}; allowed: {', '.join(sorted(known))}",
+                            unknown_code, (*f.where, key), key=True)
+
+
+def _type(f: _Failure) -> Iterable[Problem]:
+    if f.code == "date":  # a date written as a number or a list is still a bad date
+        yield f.problem(f"expected {f.hint}, got {show(f.instance)}", "date")
         return
-    if keyword == "required":
-        missing = [key for key in error.validator_value if key not in error.instance]
-        for key in missing:
-            yield document.problem(where, "required", f"missing required key '{key}'")
+    value = f.error.validator_value
+    types = value if isinstance(value, list) else [value]
+    hint = f.hint
+    if types == ["boolean"] and isinstance(f.instance, str) and f.instance.lower() in YAML11_WORDS:
+        hint = "YAML 1.1 words like yes/no/on/off are plain strings here"
+    yield f.problem(f"expected {' or '.join(_TYPE_NAMES[t] for t in types)}, got {show(f.instance)}"
+                    + (f" ({hint})" if hint else ""), "type-mismatch")
+
+
+def _enum(f: _Failure) -> Iterable[Problem]:
+    choices = [str(c) for c in f.error.validator_value]
+    mean = did_you_mean(str(f.instance), choices) if isinstance(f.instance, str) else ""
+    yield f.problem(f.hinted(f"{show(f.instance)} is not one of: {', '.join(choices)}{mean}"))
+
+
+def _items(f: _Failure) -> Iterable[Problem]:
+    if not isinstance(f.instance, list):
+        yield from _otherwise(f)
         return
-    if keyword == "additionalProperties":
-        known = set(sub.get("properties", {}))
-        unknown_code = sub.get("x-unknown-code", "unknown-key")
-        what = "operator" if unknown_code == "unknown-operator" else "key"
-        for key in error.instance:
-            if key not in known:
-                mean = did_you_mean(key, known)
-                if not mean and what == "operator":
-                    synonym = difflib.get_close_matches(key.lower(), _OPERATOR_SYNONYMS, n=1, cutoff=0.8)
-                    if synonym and _OPERATOR_SYNONYMS[synonym[0]] in known:
-                        mean = f" (did you mean '{_OPERATOR_SYNONYMS[synonym[0]]}'?)"
-                yield document.problem((*where, key), unknown_code, f"unknown {what} '{excerpt(key)}'{mean}; "
-                                       f"allowed: {', '.join(sorted(known))}", key=True)
-        return
-    if keyword == "type":
-        if code == "date":  # a date written as a number or a list is still a bad date
-            yield document.problem(where, "date", f"expected {hint}, got {show(error.instance)}")
-            return
-        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        expected = " or ".join(_TYPE_NAMES[t] for t in types)
-        if types == ["boolean"] and isinstance(error.instance, str) and error.instance.lower() in YAML11_WORDS:
-            hint = "YAML 1.1 words like yes/no/on/off are plain strings here"
-        yield document.problem(where, "type-mismatch", f"expected {expected}, got {show(error.instance)}"
-                               + (f" ({hint})" if hint else ""))
-        return
-    if keyword == "enum":
-        choices = [str(c) for c in error.validator_value]
-        mean = did_you_mean(str(error.instance), choices) if isinstance(error.instance, str) else ""
-        yield document.problem(where, code, f"{show(error.instance)} is not one of: "
-                               f"{', '.join(choices)}{mean}" + (f" ({hint})" if hint else ""))
-        return
-    if keyword in ("minItems", "maxItems") and isinstance(error.instance, list):
-        count = len(error.instance)
-        bound = "at least" if keyword == "minItems" else "at most"
-        expected = hint or f"{bound} {error.validator_value} item{'s' if error.validator_value != 1 else ''}"
-        yield document.problem(where, code, f"a list of {count} item{'s' if count != 1 else ''}; "
-                               f"expected {expected}")
-        return
-    if keyword in _RANGE_WORDS:
-        out = "out-of-range" if code == "value" else code
-        yield document.problem(where, out, f"{show(error.instance)} must be "
-                               f"{_RANGE_WORDS[keyword]} {error.validator_value}"
-                               + (f" ({hint})" if hint else ""))
-        return
-    if keyword == "pattern":
-        yield document.problem(where, code, f"{show(error.instance)} is not "
-                               + (hint if hint else f"of the form {error.validator_value}"))
-        return
-    if keyword == "minProperties" and sub.get("title") == "condition":
-        yield document.problem(where, "value", "empty condition; write {fact: NAME, OPERATOR: VALUE}")
-        return
-    message = excerpt(error.message, 200)  # jsonschema's messages quote the instance
-    yield document.problem(where, code, message if not hint else f"{message} (expected {hint})")
+    count, bound = len(f.instance), f.error.validator_value
+    expected = f.hint or (f"{'at least' if f.error.validator == 'minItems' else 'at most'} {bound} "
+                          f"item{'s' if bound != 1 else ''}")
+    yield f.problem(f"a list of {count} item{'s' if count != 1 else ''}; expected {expected}")
+
+
+def _range(f: _Failure) -> Iterable[Problem]:
+    yield f.problem(f.hinted(f"{show(f.instance)} must be {_RANGE_WORDS[f.error.validator]} "
+                             f"{f.error.validator_value}"), "out-of-range" if f.code == "value" else f.code)
+
+
+def _pattern(f: _Failure) -> Iterable[Problem]:
+    yield f.problem(f"{show(f.instance)} is not " + (f.hint or f"of the form {f.error.validator_value}"))
+
+
+def _otherwise(f: _Failure) -> Iterable[Problem]:
+    """A keyword no describer words: jsonschema's own message (it quotes the instance: cut short)."""
+    message = excerpt(f.error.message, 200)
+    yield f.problem(message if not f.hint else f"{message} (expected {f.hint})")
+
+
+_DESCRIBERS: dict[str, Callable[[_Failure], Iterable[Problem]]] = {
+    "required": _required, "additionalProperties": _additional, "type": _type, "enum": _enum,
+    "minItems": _items, "maxItems": _items, "pattern": _pattern,
+    **{keyword: _range for keyword in _RANGE_WORDS},
+}
 
 
 # --- the compiled predicate ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..core.model import Fact, Value
@@ -74,47 +75,69 @@ def ordered(fact: Fact, raw: Any, what: str) -> float | dt.date:
 
 def fit(fact: Fact, raw: Any, *, bounds: bool = True) -> Value:
     """Convert `raw` to a value of `fact`, checking type, bounds and allowed values."""
-    kind = fact.type
-    if kind == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        hint = " (YAML 1.1 words like yes/no/on/off are plain strings here)" \
-            if isinstance(raw, str) and raw.lower() in YAML11_WORDS else ""
-        raise Misfit("type-mismatch", f"fact '{fact.name}' is boolean: expected true or false, "
-                                      f"got {show(raw)}{hint}")
-    if kind in ("integer", "number"):
-        if kind == "integer" and isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
-            raw = int(raw)
-        if kind == "integer" and not (isinstance(raw, int) and not isinstance(raw, bool)):
-            if isinstance(raw, float) and not math.isfinite(raw):
-                raise Misfit("out-of-range", f"fact '{fact.name}' must be a finite whole number, got {show(raw)}")
-            raise Misfit("type-mismatch", f"fact '{fact.name}' is integer: expected a whole number, got {show(raw)}")
-        value = number(raw, f"fact '{fact.name}'")
-        if bounds:
-            _check_bounds(fact, value)
-        return value
-    if kind == "date":
-        return parse_date(raw)
-    if kind == "string":
-        if not isinstance(raw, str):
-            raise Misfit("type-mismatch", f"fact '{fact.name}' is a string: expected text, got {show(raw)}"
-                         + (" (quote it)" if isinstance(raw, (int, float, bool)) else ""))
-        _check_allowed(fact, raw)
+    return _FITTERS[fact.type](fact, raw, bounds)
+
+
+def _fit_boolean(fact: Fact, raw: Any, bounds: bool) -> Value:
+    if isinstance(raw, bool):
         return raw
+    hint = " (YAML 1.1 words like yes/no/on/off are plain strings here)" \
+        if isinstance(raw, str) and raw.lower() in YAML11_WORDS else ""
+    raise Misfit("type-mismatch", f"fact '{fact.name}' is boolean: expected true or false, got {show(raw)}{hint}")
+
+
+def _fit_integer(fact: Fact, raw: Any, bounds: bool) -> Value:
+    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
+        raw = int(raw)
+    if not (isinstance(raw, int) and not isinstance(raw, bool)):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise Misfit("out-of-range", f"fact '{fact.name}' must be a finite whole number, got {show(raw)}")
+        raise Misfit("type-mismatch", f"fact '{fact.name}' is integer: expected a whole number, got {show(raw)}")
+    return _fit_number(fact, raw, bounds)
+
+
+def _fit_number(fact: Fact, raw: Any, bounds: bool) -> Value:
+    value = number(raw, f"fact '{fact.name}'")
+    if bounds:
+        _check_bounds(fact, value)
+    return value
+
+
+def _fit_date(fact: Fact, raw: Any, bounds: bool) -> Value:
+    return parse_date(raw)
+
+
+def _fit_string(fact: Fact, raw: Any, bounds: bool) -> Value:
+    if not isinstance(raw, str):
+        raise Misfit("type-mismatch", f"fact '{fact.name}' is a string: expected text, got {show(raw)}"
+                     + (" (quote it)" if isinstance(raw, (int, float, bool)) else ""))
+    _check_allowed(fact, raw)
+    return raw
+
+
+def _fit_list(fact: Fact, raw: Any, bounds: bool) -> Value:
     if not isinstance(raw, (list, tuple)):
         raise Misfit("type-mismatch", f"fact '{fact.name}' is a list: expected a list of strings, got {show(raw)}")
+    seen: dict[str, int] = {}
     for index, item in enumerate(raw):
-        if item in raw[:index]:
-            raise Misfit("value", f"{show(item)} is already in this list, as item {raw.index(item) + 1}; "
-                                  "a list fact's items are distinct", index)
         if not isinstance(item, str):
             raise Misfit("type-mismatch", f"items of '{fact.name}' are strings, got {show(item)}"
                          + (" (quote it)" if isinstance(item, (int, float, bool)) else ""), index)
+        if item in seen:
+            raise Misfit("value", f"{show(item)} is already in this list, as item {seen[item] + 1}; "
+                                  "a list fact's items are distinct", index)
+        seen[item] = index
         try:
             _check_allowed(fact, item)
         except Misfit as misfit:
             raise Misfit(misfit.code, misfit.message, index) from None
     return tuple(raw)
+
+
+_FITTERS: dict[str, Callable[[Fact, Any, bool], Value]] = {
+    "boolean": _fit_boolean, "integer": _fit_integer, "number": _fit_number, "date": _fit_date,
+    "string": _fit_string, "list": _fit_list,
+}
 
 
 def check_item(fact: Fact, raw: Any) -> str:
