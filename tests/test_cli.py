@@ -108,7 +108,8 @@ def test_score_json_one_case_is_one_object() -> None:
     assert [c["rule"] for c in report["contributions"]] == ["embargo", "tariffs", "hedge"]  # |points| desc
     assert {c["rule"]: c["points"] for c in report["contributions"]} == {
         rule: _approx(points) for rule, points in ALPHA_POINTS.items()}
-    embargo = {key: value for key, value in report["contributions"][0].items() if key not in ("evidence", "weight_range")}
+    embargo = {key: value for key, value in report["contributions"][0].items()
+               if key not in ("evidence", "weight_range")}
     assert embargo == {
         "rule": "embargo", "title": "Arms embargo", "category": "arms", "effect": "weakens", "weight": 6,
         "fired": True, "degree": 1.0, "confidence": _approx(0.48), "decay": 1.0, "points": _approx(-5.76),

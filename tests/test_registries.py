@@ -150,7 +150,7 @@ def test_the_table_of_codes_is_the_documented_one() -> None:
 def test_a_problem_with_an_unregistered_code_fails_when_it_is_made() -> None:
     from engine.problems import Problem
 
-    with pytest.raises(ValueError, match="'made-up' is not in engine.problems.CODES"):
+    with pytest.raises(ValueError, match=r"'made-up' is not in engine\.problems\.CODES"):
         Problem("x.yaml", 1, 1, "made-up", "a message")
 
 
