@@ -14,24 +14,18 @@ that paths print as `tests/bad/...`.
 from __future__ import annotations
 
 import filecmp
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from engine.cli import main
+from click.testing import Result
+from support import LOCATED, WHOLE_FILE, invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path("tests/bad")
 PACT_RULES = "tests/packs/pact/rules"
 ALPHA = "tests/packs/pact/cases/alpha.yaml"
 
-# `PATH:LINE:COL: severity[code]: message` (contract section 5); a whole-file problem has no position
-LOCATED = re.compile(r"^(?P<path>\S[^:]*):(?P<line>[1-9][0-9]*):(?P<col>[1-9][0-9]*): "
-                     r"(?P<severity>error|warning)\[(?P<code>[a-z]+(-[a-z]+)*)\]: (?P<message>\S.*)$")
-WHOLE_FILE = re.compile(r"^(?P<path>\S[^:]*): (?P<severity>error|warning)\[(?P<code>[a-z]+(-[a-z]+)*)\]: \S.*$")
 
 # (file under tests/bad/cases, code, line, column): checked against tests/packs/pact/rules
 CASES = [
@@ -235,21 +229,6 @@ SUGGESTIONS = [
 @pytest.fixture(autouse=True)
 def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-
-
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click 8.1
-    except TypeError:
-        return CliRunner()  # click 8.2+ keeps stderr apart by default
-
-
-def invoke(*args: str) -> Result:
-    result = _runner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"durability {' '.join(args)} raised {result.exception!r}\n{result.stderr}")
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
 
 
 def problems(result: Result) -> list[str]:

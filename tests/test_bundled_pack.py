@@ -51,12 +51,8 @@ HISTORY_BANDS = {
 def runner() -> Iterator[CliRunner]:
     previous = Path.cwd()
     os.chdir(REPO)  # `--rules` defaults to ./rules when it holds a pack.yaml
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        cli = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        cli = CliRunner()
     try:
-        yield cli
+        yield CliRunner()
     finally:
         os.chdir(previous)
 

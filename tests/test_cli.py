@@ -28,26 +28,15 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
-from support import ALPHA, PACT, PACT_RULES, write_yaml
+from support import ALPHA, LOCATED, PACT, PACT_RULES, invoke, write_yaml
 from support import approx as _approx
 
 import engine
-from engine.cli import main
 from engine.files.locate import bundled_pack, default_rules
 from engine.files.shape import validate_report
 
-PROBLEM_LINE = re.compile(r"^\S.*:\d+:\d+: (error|warning)\[[a-z0-9-]+\]: \S.*$")
+PROBLEM_LINE = LOCATED
 ALPHA_POINTS = {"embargo": -5.76, "tariffs": 5.12, "hedge": -3.2}
-
-
-def invoke(*args: str | Path) -> Result:
-    """Run the command; any exception other than a clean exit is a failure of the test."""
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def score_json(*args: str | Path) -> Any:

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import support
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 from support import ALPHA, PACT, PACT_RULES, write_yaml
 
 import engine
 from engine.analysis.scoring import Job, score_files
-from engine.cli import main
 from engine.reports.registry import Style
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,12 +27,8 @@ RULES = REPO / "rules"
 
 
 def invoke(*args: str | Path, code: int = 0) -> Result:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    return result
+    """The shared invoker, expecting exit status 0 unless told otherwise."""
+    return support.invoke(*args, code=code)
 
 
 @pytest.fixture

@@ -26,11 +26,11 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import invoke
 
-from engine.cli import main
 from engine.core.model import Pack
 from engine.files.case import check_case
 from engine.files.load import MAX_BYTES, MAX_DEPTH, parse, read
@@ -46,18 +46,8 @@ SECOND = 1.0
 HOSTILE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click 8.1
-    except TypeError:
-        return CliRunner()  # click 8.2+ keeps stderr apart by default
-
-
 def validate(*args: str | Path) -> Result:
-    result = _runner().invoke(main, ["validate", *map(str, args)])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.stderr
-    return result
+    return invoke("validate", *args)
 
 
 def timed(action: Callable[[], Any]) -> tuple[Any, float]:
