@@ -183,7 +183,8 @@ def main() -> None:
 def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: dt.date | None,
           overrides: tuple[str, ...], jobs: int, keep_going: bool) -> None:
     """Score each CASE (a case file, or a folder of them) against the rule pack."""
-    from .analysis.scoring import Job, score_files
+    from .analysis.scoring import Job, check_files, score_files
+    from .core.compile import compile_pack
     from .reports.registry import RENDERERS
 
     run = Run()
@@ -198,14 +199,14 @@ def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: d
     job = Job(pack.path, output, _style(), as_of, settings)
     renderer = RENDERERS[output].scores
     assert renderer is not None
-    if not keep_going:  # all or nothing: every file is checked before anything is scored
-        run.cases(files, pack)
+    compiled = compile_pack(pack)
+    if not keep_going:  # all or nothing: every file is checked (and nothing kept) before anything is scored
+        for problems in check_files(job, files, jobs, compiled):
+            run.add(problems)
         if run.failed:
             run.finish()
-    from .core.compile import compile_pack
-
     first, parts = True, []
-    for outcome in score_files(job, files, jobs, compile_pack(pack)):
+    for outcome in score_files(job, files, jobs, compiled):
         run.add(outcome.problems)
         if outcome.part is None:
             continue

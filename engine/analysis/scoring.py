@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,11 @@ def _score(path: Path) -> FileOutcome:
     return _worker(path)
 
 
+def _check(path: Path) -> tuple[Problem, ...]:
+    assert _worker is not None
+    return tuple(check_case(path, _worker.compiled.pack, str(path))[1])
+
+
 def score_files(job: Job, files: Sequence[Path], jobs: int = 1,
                 compiled: CompiledPack | None = None) -> Iterator[FileOutcome]:
     """Each file's outcome, in input order. In this process the pack is `compiled` when given (it is
@@ -95,8 +100,22 @@ def score_files(job: Job, files: Sequence[Path], jobs: int = 1,
         scorer = _Scorer(job, compiled)
         yield from map(scorer, files)
         return
+    yield from _pooled(_score, job, files, jobs)
+
+
+def check_files(job: Job, files: Sequence[Path], jobs: int = 1,
+                compiled: CompiledPack | None = None) -> Iterator[tuple[Problem, ...]]:
+    """Each file's problems, in input order, without scoring it (the first pass of an all-or-nothing run)."""
+    if jobs <= 1 or len(files) < 2:
+        pack = (compiled or compile_pack(load_pack(job.rules))).pack
+        yield from (tuple(check_case(path, pack, str(path))[1]) for path in files)
+        return
+    yield from _pooled(_check, job, files, jobs)
+
+
+def _pooled(work: Callable[[Path], Any], job: Job, files: Sequence[Path], jobs: int) -> Iterator[Any]:
     from concurrent.futures import ProcessPoolExecutor  # only several jobs need it: 10 ms of start-up otherwise
 
     chunk = max(1, len(files) // (jobs * CHUNKS_PER_WORKER))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(job,)) as pool:
-        yield from pool.map(_score, files, chunksize=chunk)
+        yield from pool.map(work, files, chunksize=chunk)

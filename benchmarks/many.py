@@ -1,0 +1,78 @@
+"""Many case files in one `durability score` call, against one process per case and one cold single run.
+
+    .venv/bin/python -m benchmarks.many [--cases 2000] [--jobs 2] [--sample 40]
+
+The cases are the bundled history library's, copied under new ids until there are `--cases` of them, and
+scored with the bundled pack. One process per case is timed on `--sample` of them and scaled to all (the
+processes are alike; timing 2,000 would take minutes): the ratio says how much the batch call saves. Every
+figure is measured in the same run; the script prints numbers and asserts no timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = ROOT / "cases" / "history"
+
+
+def write_cases(folder: Path, count: int) -> list[Path]:
+    """`count` valid case files: the library's, each id given a number, round robin."""
+    sources = sorted(LIBRARY.glob("*.yaml"))
+    written = []
+    for index in range(count):
+        source = sources[index % len(sources)]
+        text = source.read_text(encoding="utf-8")
+        new_id = f"{source.stem}-{index:05d}"
+        target = folder / f"{new_id}.yaml"
+        target.write_text(text.replace(f"case: {source.stem}", f"case: {new_id}", 1), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def wall(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited {done.returncode}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=40, help="single-case processes actually timed")
+    options = parser.parse_args(argv)
+    script = Path(sys.executable).parent / "durability"
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "engine"]
+    rules = ["--rules", str(ROOT / "rules")]
+    with tempfile.TemporaryDirectory(prefix="durability-many-") as scratch:
+        folder = Path(scratch) / "cases"
+        folder.mkdir()
+        files = write_cases(folder, options.cases)
+        one = min(wall([*command, "score", str(files[0]), *rules], ROOT) for _ in range(5))
+        batch = min(wall([*command, "score", str(folder), *rules, "--format", "jsonl", "--jobs", str(options.jobs)],
+                         ROOT) for _ in range(2))
+        serial = min(wall([*command, "score", str(folder), *rules, "--format", "jsonl"], ROOT) for _ in range(1))
+        sample = files[:options.sample]
+        each = sum(wall([*command, "score", str(path), *rules, "--format", "json"], ROOT) for path in sample)
+        processes = each / len(sample) * len(files)
+    print(f"{options.cases} case files, bundled pack, {os.cpu_count()} CPUs")
+    print(f"one cold single-case run                     {one * 1000:9.1f} ms")
+    print(f"one call, --jobs {options.jobs}, jsonl                     {batch:9.2f} s   "
+          f"{batch / one:6.1f}x the single run (target under 10x)")
+    print(f"one call, --jobs 1, jsonl                     {serial:9.2f} s")
+    print(f"one process per case ({len(sample)} timed, scaled)    {processes:9.2f} s   "
+          f"the call is {processes / batch:6.1f}x faster (target at least 50x)")
+
+
+if __name__ == "__main__":
+    main()
