@@ -283,3 +283,43 @@ def test_honest_defaults_warn(tmp_path: Path) -> None:
     later = json.loads(invoke("score", ALPHA, "--rules", PACT_RULES, "--format", "json",
                               "--as-of", "2030-01-01").stdout)
     assert any(w.startswith("as-of: assessed as of 2030-01-01, after the case's own date") for w in later["warnings"])
+
+
+# --- batch -----------------------------------------------------------------------------------------
+
+def _table(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "dyads.csv"
+    path.write_text("case,lead,follower,as_of,tariff_cuts,arms_embargo,arms_embargo.source\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_batch_scores_a_table_like_the_cases_it_stands_for(tmp_path: Path) -> None:
+    table = _table(tmp_path, ["a,Alpha,Beta,2021-06-30,4,true,", "b,Gamma,Delta,2021-06-30,,false,"])
+    out = tmp_path / "scores.jsonl"
+    result = invoke("batch", table, "--out", out, "--rules", PACT_RULES)
+    assert "scored 2 row(s)" in result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["case"] for r in rows] == ["a", "b"]
+    case = tmp_path / "a.yaml"
+    write_yaml(case, {"case": "a", "title": "a", "parties": {"lead": "Alpha", "follower": "Beta"},
+                      "as_of": "2021-06-30", "facts": {"tariff_cuts": 4, "arms_embargo": True}})
+    report = json.loads(invoke("score", case, "--rules", PACT_RULES, "--format", "json").stdout)
+    assert rows[0]["score"] == report["score"] and rows[0]["coverage"] == report["coverage"]
+    assert rows[0]["points.tariffs"] == next(c["points"] for c in report["contributions"] if c["rule"] == "tariffs")
+    again = invoke("batch", table, "--out", out, "--rules", PACT_RULES, code=1)
+    assert "already exists" in again.stderr
+    for suffix in (".csv", ".parquet"):
+        invoke("batch", table, "--out", tmp_path / f"scores{suffix}", "--rules", PACT_RULES, "--jobs", "2")
+
+
+def test_batch_reports_bad_cells_where_they_are_and_writes_nothing(tmp_path: Path) -> None:
+    table = _table(tmp_path, ["a,Alpha,Beta,2021-06-30,many,true,", "b,Gamma,Delta,2021-02-30,1,false,"])
+    out = tmp_path / "scores.parquet"
+    result = invoke("batch", table, "--out", out, "--rules", PACT_RULES, code=1)
+    lines = [line for line in result.stderr.splitlines() if "error[" in line]
+    assert [line.split(": ")[0:2] for line in lines] == [[f"{table.as_posix()}:2:5", "error[type-mismatch]"],
+                                                         [f"{table.as_posix()}:3:4", "error[date]"]]
+    assert not out.exists() and not list(tmp_path.glob(".scores*"))
+    kept = invoke("batch", table, "--out", out, "--rules", PACT_RULES, "--keep-going", code=1)
+    assert out.exists() and "error[" in kept.stderr

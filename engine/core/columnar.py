@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,10 +26,11 @@ from ..files.tables import Batch, FactColumn
 from .model import AllOf, AnyOf, Condition, Degree, Fact, Leaf, Not, Pack, Rule
 
 Array = npt.NDArray[Any]
+DECAY_TABLE = 1 << 20  # ages (days) kept in a half-life's decay table: 8 MiB, some 2,870 years
 Truth = tuple[Array, Array]             # (known, true), boolean arrays
 Columns = dict[str, FactColumn]
 Test = Callable[[Columns, int], Truth]  # (the batch's fact columns, its row count) -> truth
-Predicate = Callable[[Array], Array]    # a fact's values -> where the test holds
+Predicate = Callable[[FactColumn], Array]  # a fact's column -> where the test holds on its values
 
 
 # --- operands as doubles that compare like the scalar engine's values --------------------------------
@@ -70,76 +71,81 @@ def _stated(name: str, holds: Predicate) -> Test:
         if column is None:
             unknown = np.zeros(rows, dtype=np.bool_)
             return unknown, unknown
-        return column.stated, column.stated & holds(column.values)
+        return column.stated, column.stated & holds(column)
     return test
 
 
+def _each_distinct(column: FactColumn, holds: Callable[[Any], bool]) -> Array:
+    """A Python test of strings or lists, asked once per distinct value and spread to the rows."""
+    distinct = column.distinct
+    return np.fromiter((holds(v) for v in distinct), dtype=np.bool_, count=len(distinct))[column.codes]
+
+
 def _is_true(fact: Fact, operand: Any) -> Test:
-    return _stated(fact.name, lambda values: values.copy())
+    return _stated(fact.name, lambda column: column.values.copy())
 
 
 def _equals(fact: Fact, operand: Any) -> Test:
     target = _equal(fact, operand)
-    return _stated(fact.name, lambda values: _same(values, target))
+    return _stated(fact.name, lambda column: _same(column, target))
 
 
 def _not_equals(fact: Fact, operand: Any) -> Test:
     target = _equal(fact, operand)
-    return _stated(fact.name, lambda values: ~_same(values, target))
+    return _stated(fact.name, lambda column: ~_same(column, target))
 
 
-def _same(values: Array, target: Any) -> Array:
-    if values.dtype == object:  # strings: elementwise Python equality
-        return np.fromiter((v == target for v in values), dtype=np.bool_, count=len(values))
-    return np.asarray(values == target, dtype=np.bool_)
+def _same(column: FactColumn, target: Any) -> Array:
+    if column.values.dtype == object:  # strings: Python's equality
+        return _each_distinct(column, lambda v: bool(v == target))
+    return np.asarray(column.values == target, dtype=np.bool_)
 
 
 def _at_least(fact: Fact, operand: Any) -> Test:
     bound = _bound(fact, operand)
-    return _stated(fact.name, lambda values: values >= bound)
+    return _stated(fact.name, lambda column: column.values >= bound)
 
 
 def _at_most(fact: Fact, operand: Any) -> Test:
     bound = _bound(fact, operand)
-    return _stated(fact.name, lambda values: values <= bound)
+    return _stated(fact.name, lambda column: column.values <= bound)
 
 
 def _above(fact: Fact, operand: Any) -> Test:
     bound = _bound(fact, operand)
-    return _stated(fact.name, lambda values: values > bound)
+    return _stated(fact.name, lambda column: column.values > bound)
 
 
 def _below(fact: Fact, operand: Any) -> Test:
     bound = _bound(fact, operand)
-    return _stated(fact.name, lambda values: values < bound)
+    return _stated(fact.name, lambda column: column.values < bound)
 
 
 def _between(fact: Fact, operand: Any) -> Test:
     low, high = (_bound(fact, item) for item in operand)
-    return _stated(fact.name, lambda values: (values >= low) & (values <= high))
+    return _stated(fact.name, lambda column: (column.values >= low) & (column.values <= high))
 
 
 def _one_of(fact: Fact, operand: Any) -> Test:
     items = frozenset(_equal(fact, item) for item in operand)
-    return _stated(fact.name, lambda values: _within(values, items))
+    return _stated(fact.name, lambda column: _within(column, items))
 
 
 def _none_of(fact: Fact, operand: Any) -> Test:
     items = frozenset(_equal(fact, item) for item in operand)
-    return _stated(fact.name, lambda values: ~_within(values, items))
+    return _stated(fact.name, lambda column: ~_within(column, items))
 
 
-def _within(values: Array, items: frozenset[Any]) -> Array:
+def _within(column: FactColumn, items: frozenset[Any]) -> Array:
     """Membership by equality; values and items share one type (checked when the pack loads), so
     Python's hashing, in which 1 == 1.0, is the scalar engine's equality here."""
-    if values.dtype == object:
-        return np.fromiter((v in items for v in values), dtype=np.bool_, count=len(values))
-    return np.isin(values, np.asarray(sorted(items), dtype=values.dtype))
+    if column.values.dtype == object:
+        return _each_distinct(column, items.__contains__)
+    return np.isin(column.values, np.asarray(sorted(items), dtype=column.values.dtype))
 
 
 def _contains(fact: Fact, operand: Any) -> Test:
-    return _stated(fact.name, lambda values: np.fromiter((operand in v for v in values), dtype=np.bool_,
-                                                         count=len(values)))
+    return _stated(fact.name, lambda column: _each_distinct(column, lambda items: operand in items))
 
 
 def _known(fact: Fact, operand: Any) -> Test:
@@ -252,37 +258,57 @@ class ColumnarPack:
     total_weight: float
     weights: Array
     starts: Array              # the bands' starts, ascending
+    decay_tables: dict[float, Array] = field(default_factory=dict)  # half-life -> decay by age in days
 
     def score(self, batch: Batch) -> Scores:
         """Score every row of the batch."""
         rows = len(batch)
         columns = batch.facts
         evidence = _evidence(self.pack, batch)
-        points = np.zeros((rows, len(self.rules)), dtype=np.float64)
-        evaluated = np.zeros((rows, len(self.rules)), dtype=np.bool_)
+        # one row per rule (and the 50 to start from), one column per case: each rule's numbers lie contiguous
+        terms = np.zeros((len(self.rules) + 1, rows), dtype=np.float64)
+        terms[0] = 50.0
+        evaluated = np.zeros((len(self.rules), rows), dtype=np.bool_)
         total = self.total_weight
         for j, item in enumerate(self.rules):
             known, true = item.when(columns, rows)
             if item.degree is None:
                 fired = true
                 degree: Array | float = 1.0
-                evaluated[:, j] = known
+                evaluated[j] = known
             else:
                 column = columns.get(item.degree.fact)
                 measured = column.stated if column is not None else np.zeros(rows, dtype=np.bool_)
                 fired = true & measured
-                evaluated[:, j] = (known & ~true) | fired
+                evaluated[j] = (known & ~true) | fired
                 degree = item.degree.measure(column.values) if column is not None else 1.0
             weakest, oldest = _rule_evidence(item, evidence, rows)
-            decay = _decay(oldest, item.half_life)
+            decay = self._decay(oldest, item.half_life)
             share = item.base * degree * weakest * decay / total + 0.0  # + 0.0: no -0.0, as the scalar engine
-            points[:, j] = np.where(fired, share, 0.0)
-        total_points = row_fsum(np.column_stack([np.full(rows, 50.0), points]))
+            terms[j + 1] = np.where(fired, share, 0.0)
+        total_points = _column_fsum(terms)
         score = np.where(total_points > 0.0, total_points, 0.0)   # max(0.0, x), min(100.0, x): Python's order
         score = np.where(score < 100.0, score, 100.0)
-        coverage = row_fsum(np.where(evaluated, self.weights, 0.0)) / total
+        coverage = _column_fsum(np.where(evaluated, self.weights[:, None], 0.0)) / total
         band = np.searchsorted(self.starts, score, side="right") - 1
-        return Scores(score, coverage, band, points, evaluated)
+        return Scores(score, coverage, band, terms[1:].T, evaluated.T)
+
+    def _decay(self, oldest: Array, half_life: float | None) -> Array | float:
+        """0.5 ** (age / half-life) by Python's own power (numpy's may differ in the last bit), looked up in a
+        table of every age up to the oldest seen, built once per half-life; beyond DECAY_TABLE days, once per
+        distinct age of the batch."""
+        if half_life is None:
+            return 1.0
+        top = int(oldest.max()) if len(oldest) else 0
+        if top >= DECAY_TABLE:
+            ages, where = np.unique(oldest, return_inverse=True)
+            return np.asarray([0.5 ** (int(age) / half_life) for age in ages], dtype=np.float64)[where.reshape(-1)]
+        table = self.decay_tables.get(half_life, np.zeros(0, dtype=np.float64))
+        if len(table) <= top:
+            size = min(DECAY_TABLE, max(top + 1, 2 * len(table), 4096))
+            more = np.asarray([0.5 ** (age / half_life) for age in range(len(table), size)], dtype=np.float64)
+            table = self.decay_tables[half_life] = np.concatenate([table, more])
+        return table[oldest]
 
 
 @dataclass(frozen=True)
@@ -318,29 +344,26 @@ def _rule_evidence(item: ColumnarRule, evidence: dict[str, _Evidence], rows: int
     return weakest, oldest
 
 
-def _decay(oldest: Array, half_life: float | None) -> Array | float:
-    """0.5 ** (age / half-life) by Python's own power, once per distinct age (numpy's may differ in the last bit)."""
-    if half_life is None:
-        return 1.0
-    ages, where = np.unique(oldest, return_inverse=True)
-    return np.asarray([0.5 ** (int(age) / half_life) for age in ages], dtype=np.float64)[where.reshape(-1)]
+def row_fsum(matrix: Array) -> Array:
+    """math.fsum of each row of the matrix, exactly (see _column_fsum)."""
+    return _column_fsum(np.ascontiguousarray(matrix.T))
 
 
-def row_fsum(terms: Array) -> Array:
-    """math.fsum of each row, exactly: a compensated sum with a proven error bound, and math.fsum itself for
-    the rows too near a rounding boundary for the bound to decide.
+def _column_fsum(terms: Array) -> Array:
+    """math.fsum of each column, exactly: a compensated sum with a proven error bound, and math.fsum itself
+    for the columns too near a rounding boundary for the bound to decide.
 
     Cascaded TwoSum gives s + sum(q) == the exact sum; c = fl(sum(q)) is off by at most gamma_m^2 * sum|x|.
     r = fl(s + c) with its exact remainder e; if |e| + that bound is under half the gap to r's nearer
     neighbour, r is the nearest double to the exact sum, which is what math.fsum returns.
     """
-    rows, width = terms.shape
+    width, count = terms.shape
     if width == 0:
-        return np.zeros(rows, dtype=np.float64)
-    s = terms[:, 0].copy()
-    c = np.zeros(rows, dtype=np.float64)
+        return np.zeros(count, dtype=np.float64)
+    s = terms[0].copy()
+    c = np.zeros(count, dtype=np.float64)
     for j in range(1, width):
-        x = terms[:, j]
+        x = terms[j]
         t = s + x
         virtual = t - s
         c += (s - (t - virtual)) + (x - virtual)
@@ -349,12 +372,13 @@ def row_fsum(terms: Array) -> Array:
     virtual = r - s
     e = (s - (r - virtual)) + (c - virtual)
     gamma = 2.0 * width * 2.0 ** -53
-    bound = 4.0 * gamma * gamma * np.abs(terms).sum(axis=1)
+    bound = 4.0 * gamma * gamma * np.abs(terms).sum(axis=0)
     gap = np.minimum(r - np.nextafter(r, -np.inf), np.nextafter(r, np.inf) - r)
     unsure = ~(np.abs(e) + bound < gap / 2)
     for index in np.flatnonzero(unsure):
-        r[index] = math.fsum(terms[index].tolist())
-    return r
+        r[index] = math.fsum(terms[:, index].tolist())
+    result: Array = r
+    return result
 
 
 def compile_columnar(pack: Pack) -> ColumnarPack:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import math
 import os
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -44,7 +45,94 @@ class WriteError(Exception):
 
 
 def write_atomic(path: Path | str, data: bytes | str, *, force: bool, follow_symlinks: bool = False) -> None:
-    """Write `data` (text as UTF-8, line ends as given) to `path` all at once, or not at all.
+    """Write `data` (text as UTF-8, line ends as given) to `path` all at once, or not at all (see
+    `open_atomic`, which this is with the whole of the data at once)."""
+    with open_atomic(path, force=force, follow_symlinks=follow_symlinks) as atomic:
+        atomic.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+class _Descriptor(io.RawIOBase):
+    """A file descriptor written with os.write to the last byte (os.write may write less than asked). Closing
+    it leaves the descriptor open: it is AtomicFile's to close."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+        self.position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        size = len(view)
+        while view:
+            view = view[os.write(self.fd, view):]
+        self.position += size
+        return size
+
+    def tell(self) -> int:
+        return self.position
+
+
+class AtomicFile:
+    """A file being written beside its target: `write` takes bytes (`file` is the open binary file, for
+    writers that want one); leaving the `with` block replaces the target, unless `discard()` was called or
+    an exception left it, and then the temporary file is removed and the target is as it was."""
+
+    def __init__(self, given: Path, target: Path, mode: int | None) -> None:
+        self.given, self.target, self.mode = given, target, mode
+        self.temporary, self.fd = _open_temporary(target.parent, target.name, given)
+        self.file: IO[bytes] = io.BufferedWriter(_Descriptor(self.fd))
+        self.discarded = False
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+
+    def discard(self) -> None:
+        self.discarded = True
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
+        try:
+            try:
+                if kind is None and not self.discarded:
+                    self.file.flush()
+                    if self.mode is not None:
+                        os.fchmod(self.fd, self.mode)
+                    os.fsync(self.fd)
+            finally:
+                with contextlib.suppress(OSError):  # a failed flush was raised above already
+                    self.file.close()
+                os.close(self.fd)
+            if kind is None and not self.discarded:
+                os.replace(self.temporary, self.target)
+        except BaseException as failure:  # KeyboardInterrupt too: never leave a half-written temporary behind
+            self._remove()
+            if isinstance(failure, OSError):
+                raise WriteError(f"{self.given}: not written: {_reason(failure)}; the file is unchanged") from None
+            raise
+        if kind is not None or self.discarded:
+            self._remove()
+            if isinstance(error, OSError):
+                raise WriteError(f"{self.given}: not written: {_reason(error)}; the file is unchanged") from None
+            return
+        try:
+            _sync_folder(self.target.parent)
+        except OSError as failure:
+            raise WriteError(f"{self.given}: written, but its folder could not be synced: {_reason(failure)}") \
+                from None
+
+    def _remove(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.temporary.unlink()
+
+
+def open_atomic(path: Path | str, *, force: bool, follow_symlinks: bool = False) -> AtomicFile:
+    """A temporary file beside `path` that replaces it when the `with` block ends well, for writes too large
+    to hold in memory (a batch's table); `write_atomic` for small ones.
 
     The data goes to a temporary file in the same folder, is flushed and fsynced, and replaces the target
     with os.replace; then the folder is fsynced, so the new name survives a crash. On any failure, a
@@ -52,11 +140,10 @@ def write_atomic(path: Path | str, data: bytes | str, *, force: bool, follow_sym
 
     Refused, with WriteError: an existing target unless `force` (checked just before writing, not
     locked); a folder that does not exist; a target inside the pack installed with the package (copy
-    the pack first). Symbolic links: when `path` is a
-    symlink, without `follow_symlinks` the write is refused (replacing it would turn the link into a
-    plain file); with it, the file the link finally points to is replaced and the link is kept. Links
-    among the folders above `path` are followed as usual. The mode of a replaced file is kept; a new
-    file gets the default mode (0666 less the umask).
+    the pack first). Symbolic links: when `path` is a symlink, without `follow_symlinks` the write is
+    refused (replacing it would turn the link into a plain file); with it, the file the link finally
+    points to is replaced and the link is kept. Links among the folders above `path` are followed as
+    usual. The mode of a replaced file is kept; a new file gets the default mode (0666 less the umask).
     """
     given = Path(path)
     target = given
@@ -77,13 +164,7 @@ def write_atomic(path: Path | str, data: bytes | str, *, force: bool, follow_sym
     existing = target.exists()
     if existing and not force:
         raise WriteError(f"{given}: already exists; refusing to replace it without --force")
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    mode = target.stat().st_mode & 0o7777 if existing else None
-    _replace(target, raw, mode, given)
-    try:
-        _sync_folder(folder)
-    except OSError as error:
-        raise WriteError(f"{given}: written, but its folder could not be synced: {_reason(error)}") from None
+    return AtomicFile(given, target, target.stat().st_mode & 0o7777 if existing else None)
 
 
 def _inside(target: Path, folder: Path) -> bool:
@@ -97,30 +178,6 @@ def _reason(error: OSError) -> str:
     if error.errno == errno.ENOSPC:
         return "no space left on the device"
     return error.strerror or str(error)
-
-
-def _replace(target: Path, raw: bytes, mode: int | None, given: Path) -> None:
-    """Write a temporary beside `target` and move it over; remove it on any failure."""
-    folder = target.parent
-    temporary, fd = _open_temporary(folder, target.name, given)
-    try:
-        try:
-            view = memoryview(raw)
-            while view:  # os.write may write less than asked
-                written = os.write(fd, view)
-                view = view[written:]
-            if mode is not None:
-                os.fchmod(fd, mode)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temporary, target)
-    except BaseException as error:  # KeyboardInterrupt too: never leave a half-written temporary behind
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        if isinstance(error, OSError):
-            raise WriteError(f"{given}: not written: {_reason(error)}; the file is unchanged") from None
-        raise
 
 
 def _open_temporary(folder: Path, name: str, given: Path) -> tuple[Path, int]:
