@@ -591,15 +591,17 @@ def calibrate(cases: tuple[Path, ...], outcomes_path: Path, rules_dir: Path | No
               help="Score on a Dask cluster: 'local' for a local one, else the scheduler's address.")
 @click.option("--keep-going", is_flag=True, help="Write the valid rows even when others are invalid (exit 1).")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
+@click.option("--bounds", is_flag=True,
+              help="Fill bounds_low/bounds_high with each row's exact bounds (about a millisecond a row).")
 def batch(tables: tuple[Path, ...], out: Path, rules_dir: Path | None, sources_path: Path | None, jobs: int,
-          dask_address: str | None, keep_going: bool, force: bool) -> None:
+          dask_address: str | None, keep_going: bool, force: bool, bounds: bool) -> None:
     """Score tables of dyad-years (one row per case, one column per fact) into an output table."""
     from .analysis.batch import run_batch
 
     run = Run()
     pack = run.required_pack(rules_dir)
     outcome = run_batch(tables, out, rules=pack, sources=sources_path, jobs=jobs, dask=dask_address,
-                        keep_going=keep_going, force=force, progress=sys.stderr.isatty())
+                        keep_going=keep_going, force=force, progress=sys.stderr.isatty(), bounds=bounds)
     run.add(outcome.problems)
     if outcome.message:
         click.echo(outcome.message, err=True)

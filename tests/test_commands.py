@@ -307,6 +307,11 @@ def test_batch_scores_a_table_like_the_cases_it_stands_for(tmp_path: Path) -> No
     report = json.loads(invoke("score", case, "--rules", PACT_RULES, "--format", "json").stdout)
     assert rows[0]["score"] == report["score"] and rows[0]["coverage"] == report["coverage"]
     assert rows[0]["points.tariffs"] == next(c["points"] for c in report["contributions"] if c["rule"] == "tariffs")
+    assert rows[0]["bounds_low"] is None  # asked for with --bounds only
+    bounded = tmp_path / "bounded.jsonl"
+    invoke("batch", table, "--out", bounded, "--rules", PACT_RULES, "--bounds", "--jobs", "2")
+    first = json.loads(bounded.read_text(encoding="utf-8").splitlines()[0])
+    assert (first["bounds_low"], first["bounds_high"]) == (report["bounds"]["low"], report["bounds"]["high"])
     again = invoke("batch", table, "--out", out, "--rules", PACT_RULES, code=1)
     assert "already exists" in again.stderr
     for suffix in (".csv", ".parquet"):

@@ -30,6 +30,7 @@ from ..problems import Problem
 
 if TYPE_CHECKING:
     from ..core.columnar import ColumnarPack, Scores
+    from ..core.compile import CompiledPack
     from ..files.tables import Batch, RawChunk
 
 OUTPUT_SUFFIXES = (".jsonl", ".csv", ".parquet")
@@ -59,6 +60,15 @@ class Scored:
     coverage: list[float]
     probability: list[float | None]
     points: list[list[float | None]]   # per rule (pack order), per row; None: not evaluated
+    bounds_low: list[float | None]     # the exact bounds (contract section 7) with --bounds; else None
+    bounds_high: list[float | None]
+
+    def columns(self, pack: Pack) -> dict[str, list[Any]]:
+        """The output's columns in order (`output_columns`): the one place that says what a row holds."""
+        return {"case": self.case, **{role: self.parties[role] for role in pack.roles}, "as_of": self.as_of,
+                "score": self.score, "band": self.band, "coverage": self.coverage, "probability": self.probability,
+                "bounds_low": self.bounds_low, "bounds_high": self.bounds_high,
+                **{f"points.{rule.id}": points for rule, points in zip(pack.rules, self.points, strict=True)}}
 
 
 @dataclass(frozen=True)
@@ -73,18 +83,27 @@ class _Done:
 
 
 def output_columns(pack: Pack) -> list[str]:
-    return ["case", *pack.roles, "as_of", "score", "band", "coverage", "probability",
+    return ["case", *pack.roles, "as_of", "score", "band", "coverage", "probability", "bounds_low", "bounds_high",
             *(f"points.{rule.id}" for rule in pack.rules)]
+
+
+_TEXT_COLUMNS = ("case", "band")  # and the roles; as_of is a date; every other column a number, or empty
+
+
+def _is_text(column: str, pack: Pack) -> bool:
+    return column in _TEXT_COLUMNS or column in pack.roles
 
 
 def run_batch(tables: Sequence[Path], out: Path, *, rules: Pack, sources: Path | None = None, jobs: int = 1,
               dask: str | None = None, keep_going: bool = False, force: bool = False,
-              progress: bool = False) -> BatchOutcome:
+              progress: bool = False, bounds: bool = False) -> BatchOutcome:
     """Score every row of `tables` against `rules` into `out` (.jsonl, .csv or .parquet).
 
     Without keep_going, any error means nothing is written and every problem is returned; with it, the
     good rows are written and the outcome says failed. `jobs`: worker processes (0: one per core).
     `dask`: "local" for a LocalCluster of `jobs` workers, else a scheduler's address (Parquet tables only).
+    `bounds`: fill bounds_low and bounds_high with each row's exact bounds, from the scalar analysis (about a
+    millisecond a row, so asked for rather than always done); without it they are empty.
     """
     from ..files.tables import read_sources
 
@@ -104,9 +123,9 @@ def run_batch(tables: Sequence[Path], out: Path, *, rules: Pack, sources: Path |
                  for t in tables if Path(t).suffix.lower() != ".parquet"]
         if wrong:
             return BatchOutcome(tuple(problems + wrong), 0, True, False)
-        done: Iterable[_Done] = _dask_chunks(tables, rules, known, out.suffix.lower(), dask, workers)
+        done: Iterable[_Done] = _dask_chunks(tables, rules, known, out.suffix.lower(), dask, workers, bounds)
     else:
-        done = _local_chunks(tables, rules, known, out.suffix.lower(), workers)
+        done = _local_chunks(tables, rules, known, out.suffix.lower(), workers, bounds)
     return _write(out, rules, done, problems, keep_going, progress, force)
 
 
@@ -206,50 +225,38 @@ def _csv_writer(text: io.StringIO) -> Any:
 def _arrow_schema(pack: Pack) -> Any:
     import pyarrow as pa
 
-    fields = [pa.field("case", pa.string()), *(pa.field(role, pa.string()) for role in pack.roles),
-              pa.field("as_of", pa.date32()), pa.field("score", pa.float64()), pa.field("band", pa.string()),
-              pa.field("coverage", pa.float64()), pa.field("probability", pa.float64()),
-              *(pa.field(f"points.{rule.id}", pa.float64()) for rule in pack.rules)]
-    return pa.schema(fields)
+    return pa.schema([pa.field(c, pa.string() if _is_text(c, pack) else pa.date32() if c == "as_of" else pa.float64())
+                      for c in output_columns(pack)])
 
 
 def format_rows(scored: Scored, pack: Pack, kind: str) -> Any:
     """The rows as the output's bytes (JSONL, CSV) or as a pyarrow Table (Parquet)."""
+    columns = scored.columns(pack)
     if kind == "parquet":
         import datetime as dt
 
         import pyarrow as pa
 
-        columns: list[Any] = [scored.case, *(scored.parties[role] for role in pack.roles),
-                              [dt.date.fromisoformat(day) for day in scored.as_of], scored.score, scored.band,
-                              scored.coverage, scored.probability, *scored.points]
+        columns["as_of"] = [dt.date.fromisoformat(day) for day in scored.as_of]
         schema = _arrow_schema(pack)
-        return pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)],
-                                    schema=schema)
+        return pa.Table.from_arrays([pa.array(columns[f.name], type=f.type) for f in schema], schema=schema)
+    rows = zip(*columns.values(), strict=True)
     if kind == "csv":
         text = io.StringIO()
         writer = _csv_writer(text)
-        for i in range(len(scored.case)):
-            writer.writerow([scored.case[i], *(scored.parties[role][i] for role in pack.roles), scored.as_of[i],
-                             repr(scored.score[i]), scored.band[i], repr(scored.coverage[i]),
-                             _number(scored.probability[i]), *(_number(points[i]) for points in scored.points)])
+        texts = [_is_text(c, pack) or c == "as_of" for c in columns]
+        for row in rows:
+            writer.writerow([cell if is_text else _number(cell) for cell, is_text in zip(row, texts, strict=True)])
         return text.getvalue().encode("utf-8")
-    keys = [json.dumps(name) + ": " for name in output_columns(pack)]
-    lines = []
-    for i in range(len(scored.case)):
-        cells = [json.dumps(scored.case[i]), *(json.dumps(scored.parties[role][i]) for role in pack.roles),
-                 f'"{scored.as_of[i]}"', repr(scored.score[i]), json.dumps(scored.band[i]), repr(scored.coverage[i]),
-                 _json_number(scored.probability[i]), *(_json_number(points[i]) for points in scored.points)]
-        lines.append("{" + ", ".join(key + cell for key, cell in zip(keys, cells, strict=True)) + "}\n")
-    return "".join(lines).encode("utf-8")
+    keys = [json.dumps(name) + ": " for name in columns]
+    return "".join("{" + ", ".join(key + json.dumps(cell) for key, cell in zip(keys, row, strict=True)) + "}\n"
+                   for row in rows).encode("utf-8")
 
 
 def _number(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def _json_number(value: float | None) -> str:
-    return "null" if value is None else repr(value)
 
 
 def scored_rows(batch: Batch, scores: Scores, pack: Pack) -> Scored:
@@ -270,7 +277,7 @@ def scored_rows(batch: Batch, scores: Scores, pack: Pack) -> Scored:
     return Scored(batch.case, batch.parties, [iso[i] for i in days[1].reshape(-1).tolist()], score,
                   [labels[i] for i in scores.band.tolist()], scores.coverage.tolist(),
                   [calibration.endures(s) for s in score] if calibration is not None else [None] * len(score),
-                  points)
+                  points, [None] * len(score), [None] * len(score))
 
 
 # --- local: chunks in this process or in worker processes -----------------------------------------------
@@ -278,23 +285,46 @@ def scored_rows(batch: Batch, scores: Scores, pack: Pack) -> Scored:
 _WORKER: dict[str, Any] = {}  # per worker process: the pack, compiled, and the sources
 
 
-def _start_worker(pack: Pack, sources: dict[str, Source] | None, kind: str) -> None:
+def _start_worker(pack: Pack, sources: dict[str, Source] | None, kind: str, bounds: bool) -> None:
     from ..core.columnar import compile_columnar
 
-    _WORKER.update(pack=pack, columnar=compile_columnar(pack), sources=sources, kind=kind)
+    _WORKER.update(pack=pack, columnar=compile_columnar(pack), sources=sources, kind=kind,
+                   scalar=_scalar(pack, bounds))
+
+
+def _scalar(pack: Pack, bounds: bool) -> CompiledPack | None:
+    """The scalar compiled pack the bounds are computed with, when they are asked for."""
+    from ..core.compile import compile_pack
+
+    return compile_pack(pack) if bounds else None
 
 
 def _work(chunk: RawChunk) -> _Done:
-    return _score_chunk(chunk, _WORKER["pack"], _WORKER["columnar"], _WORKER["sources"], _WORKER["kind"])
+    return _score_chunk(chunk, _WORKER["pack"], _WORKER["columnar"], _WORKER["sources"], _WORKER["kind"],
+                        _WORKER["scalar"])
 
 
 def _score_chunk(chunk: RawChunk, pack: Pack, columnar: ColumnarPack, sources: dict[str, Source] | None,
-                 kind: str) -> _Done:
+                 kind: str, scalar: CompiledPack | None) -> _Done:
     from ..files.tables import convert
 
     batch = convert(chunk, pack, sources)
-    payload = format_rows(scored_rows(batch, columnar.score(batch), pack), pack, kind) if len(batch) else None
+    payload = format_rows(_bounded(scored_rows(batch, columnar.score(batch), pack), batch, scalar), pack, kind) \
+        if len(batch) else None
     return _Done(chunk.path, batch.problems, len(batch), payload, batch.bad_rows)
+
+
+def _bounded(scored: Scored, batch: Batch, scalar: CompiledPack | None) -> Scored:
+    """The rows with their exact bounds, each row's case bounded by the scalar analysis (`--bounds`)."""
+    if scalar is None:
+        return scored
+    import dataclasses
+
+    from ..files.tables import cases_of
+    from .leverage import bounds
+
+    found = [bounds(scalar, case) for case in cases_of(batch, scalar.pack)]
+    return dataclasses.replace(scored, bounds_low=[b.low for b in found], bounds_high=[b.high for b in found])
 
 
 def _all_chunks(tables: Sequence[Path], pack: Pack) -> Iterator[RawChunk]:
@@ -305,17 +335,17 @@ def _all_chunks(tables: Sequence[Path], pack: Pack) -> Iterator[RawChunk]:
 
 
 def _local_chunks(tables: Sequence[Path], pack: Pack, sources: dict[str, Source] | None, suffix: str,
-                  workers: int) -> Iterator[_Done]:
+                  workers: int, bounds: bool) -> Iterator[_Done]:
     kind = suffix.lstrip(".")
     if workers == 1:
         from ..core.columnar import compile_columnar
 
-        columnar = compile_columnar(pack)
+        columnar, scalar = compile_columnar(pack), _scalar(pack, bounds)
         for chunk in _all_chunks(tables, pack):
-            yield _score_chunk(chunk, pack, columnar, sources, kind)
+            yield _score_chunk(chunk, pack, columnar, sources, kind, scalar)
         return
     # the platform's default start method, as `score --jobs` uses (spawn would run engine/__main__.py again)
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(pack, sources, kind)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(pack, sources, kind, bounds)) as pool:
         pending: list[Future[_Done]] = []
         for chunk in _all_chunks(tables, pack):
             pending.append(pool.submit(_work, chunk))
@@ -332,7 +362,7 @@ ROW_COLUMN = "__row"
 
 
 def _dask_chunks(tables: Sequence[Path], pack: Pack, sources: dict[str, Source] | None, suffix: str,
-                 address: str, workers: int) -> Iterator[_Done]:
+                 address: str, workers: int, bounds: bool) -> Iterator[_Done]:
     from distributed import Client, LocalCluster
 
     kind = suffix.lstrip(".")
@@ -342,14 +372,14 @@ def _dask_chunks(tables: Sequence[Path], pack: Pack, sources: dict[str, Source] 
     try:
         with Client(cluster if cluster is not None else address) as client:
             for table in tables:
-                yield from _dask_table(client, Path(table), pack, sources, kind, workers)
+                yield from _dask_table(client, Path(table), pack, sources, kind, workers, bounds)
     finally:
         if cluster is not None:
             cluster.close()
 
 
 def _dask_table(client: Any, path: Path, pack: Pack, sources: dict[str, Source] | None, kind: str,
-                workers: int) -> Iterator[_Done]:
+                workers: int, bounds: bool) -> Iterator[_Done]:
     import dask
     import dask.dataframe as dd
     import pandas as pd
@@ -380,7 +410,7 @@ def _dask_table(client: Any, path: Path, pack: Pack, sources: dict[str, Source] 
     # raw cells are Python objects (dates, lists, None): dask must not turn them into Arrow strings
     with dask.config.set({"dataframe.convert-string": False}):
         raw = dd.from_map(read_row_group, pieces, meta=raw_meta, enforce_metadata=False)
-        scored = raw.map_partitions(score_partition, pack, sources, name, meta=_scored_meta(pack))
+        scored = raw.map_partitions(score_partition, pack, sources, name, bounds, meta=_scored_meta(pack))
         partitions = scored.to_delayed()
     window = 2 * workers
     futures = client.compute(partitions[:window])
@@ -404,7 +434,7 @@ def read_row_group(piece: tuple[str, int, int]) -> Any:
     return frame
 
 
-def score_partition(frame: Any, pack: Pack, sources: dict[str, Source] | None, path: str) -> Any:
+def score_partition(frame: Any, pack: Pack, sources: dict[str, Source] | None, path: str, bounds: bool) -> Any:
     """A partition of raw rows, checked and scored: its good rows' output columns, then one row per problem
     (its JSON in PROBLEM_COLUMN, the other columns empty)."""
     import pandas as pd
@@ -416,12 +446,8 @@ def score_partition(frame: Any, pack: Pack, sources: dict[str, Source] | None, p
     chunk = RawChunk(path, False, tuple(plan_columns(names, pack)[0]), tuple(frame[ROW_COLUMN].tolist()),
                      tuple(frame[c].tolist() for c in names))
     batch = convert(chunk, pack, sources)
-    scored = scored_rows(batch, compile_columnar(pack).score(batch), pack)
-    data: dict[str, list[Any]] = {"case": scored.case, **{role: scored.parties[role] for role in pack.roles},
-                                  "as_of": scored.as_of, "score": scored.score, "band": scored.band,
-                                  "coverage": scored.coverage, "probability": scored.probability}
-    for rule, points in zip(pack.rules, scored.points, strict=True):
-        data[f"points.{rule.id}"] = points
+    scored = _bounded(scored_rows(batch, compile_columnar(pack).score(batch), pack), batch, _scalar(pack, bounds))
+    data = scored.columns(pack)
     data[PROBLEM_COLUMN] = [None] * len(scored.case)
     meta = _scored_meta(pack)
     good = pd.DataFrame({c: pd.Series(data[c], dtype=meta[c].dtype) for c in meta.columns})
@@ -433,8 +459,7 @@ def score_partition(frame: Any, pack: Pack, sources: dict[str, Source] | None, p
 def _scored_meta(pack: Pack) -> Any:
     import pandas as pd
 
-    floats = ("score", "coverage", "probability", *(f"points.{rule.id}" for rule in pack.rules))
-    return pd.DataFrame({c: pd.Series([], dtype="float64" if c in floats else object)
+    return pd.DataFrame({c: pd.Series([], dtype=object if _is_text(c, pack) or c == "as_of" else "float64")
                          for c in [*output_columns(pack), PROBLEM_COLUMN]})
 
 
@@ -450,7 +475,8 @@ def _from_frame(frame: Any, pack: Pack, path: str, kind: str) -> _Done:
 
     scored = Scored(good["case"].tolist(), {role: good[role].tolist() for role in pack.roles},
                     good["as_of"].tolist(), good["score"].tolist(), good["band"].tolist(), good["coverage"].tolist(),
-                    numbers("probability"), [numbers(f"points.{rule.id}") for rule in pack.rules])
+                    numbers("probability"), [numbers(f"points.{rule.id}") for rule in pack.rules],
+                    numbers("bounds_low"), numbers("bounds_high"))
     rows = len(scored.case)
     bad_rows = len({p.line for p in problems if p.is_error})
     return _Done(path, problems, rows, format_rows(scored, pack, kind) if rows else None, bad_rows)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..core.model import Fact, Pack, Source
+from ..core.model import Case, Fact, Observation, Pack, Source, Value
 from ..problems import Problem, did_you_mean
 from .values import Misfit, fit, parse_date, show
 
@@ -679,6 +679,41 @@ def read_table(path: Path | str, pack: Pack, sources: dict[str, Source] | None =
     if more:
         yield Batch(cap.path, np.zeros(0, np.int64), [], {role: [] for role in pack.roles}, np.zeros(0, np.int64),
                     {}, tuple(more))
+
+
+def cases_of(batch: Batch, pack: Pack) -> Iterator[Case]:
+    """Each good row of a batch as the case file it stands for, for the scalar analyses (`--bounds`). A
+    source is named by its grade alone (`grade-B`, `ungraded`): the grade is all a score reads of it."""
+    named = {code: Source(f"grade-{grade}", reliability=grade) for grade, code in GRADE_CODES.items()}
+    named[1] = Source("ungraded")
+    for i in range(len(batch)):
+        facts: dict[str, tuple[Observation, ...]] = {}
+        for name, column in batch.facts.items():
+            if not column.stated[i]:
+                continue
+            grade, credibility, observed = int(column.grade[i]), int(column.credibility[i]), int(column.observed[i])
+            facts[name] = (Observation(_as_value(pack.facts[name].type, column.values[i]),
+                                       named[grade].id if grade else None, credibility or None,
+                                       dt.date.fromordinal(observed) if observed else None),)
+        used = {o.source for history in facts.values() for o in history if o.source is not None}
+        yield Case(batch.case[i], batch.case[i], {role: batch.parties[role][i] for role in pack.roles},
+                   dt.date.fromordinal(int(batch.as_of[i])), facts,
+                   {s.id: s for s in named.values() if s.id in used}, path=batch.path)
+
+
+def _as_value(kind: str, raw: Any) -> Value:
+    """A column's cell as the scalar engine holds it (numpy scalars, day numbers and floats made plain)."""
+    if kind == "boolean":
+        return bool(raw)
+    if kind == "integer":
+        return int(raw)
+    if kind == "number":
+        return float(raw)
+    if kind == "date":
+        return dt.date.fromordinal(int(raw))
+    if kind == "list":
+        return tuple(raw)
+    return str(raw)
 
 
 # --- the source table -------------------------------------------------------------------------------
