@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
-
-from tests.strategies import (
+from strategies import (
     CASE_DATES,
     CASE_IDS,
     CREDIBILITIES,
@@ -81,7 +80,7 @@ def tables(draw: st.DrawFn, pack: PackData, min_rows: int = 1, max_rows: int = 6
 
 @st.composite
 def packs_and_tables(draw: st.DrawFn, **pack_options: Any) -> tuple[PackData, TableData]:
-    from tests.strategies import packs
+    from strategies import packs
 
     pack = draw(packs(**pack_options))
     return pack, draw(tables(pack))

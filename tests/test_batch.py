@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from strategies import dump
+from support import PACT_RULES
 
 from engine.analysis.batch import output_columns, run_batch
 from engine.core.compile import compile_pack
@@ -17,8 +19,6 @@ from engine.core.evaluate import weigh
 from engine.core.model import Calibration
 from engine.files.case import check_case
 from engine.files.pack import load_pack
-from tests.strategies import dump
-from tests.support import PACT_RULES
 
 BAD = Path(__file__).parent / "bad_tables"
 HEADER = ("case,lead,follower,as_of,tariff_cuts,tariff_cuts.source,tariff_cuts.credibility,tariff_cuts.observed,"

@@ -18,6 +18,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import dump, packs, scratch, write_pack
+from strategies_tables import (
+    TableData,
+    row_case,
+    tables,
+    write_csv,
+    write_jsonl,
+    write_parquet,
+    write_sources_csv,
+)
 
 from engine.core.columnar import OPERATORS, UnknownOperator, compile_columnar, row_fsum
 from engine.core.compile import compile_pack
@@ -27,16 +37,6 @@ from engine.core.operators import OPERATORS as SCALAR_OPERATORS
 from engine.files.case import check_case
 from engine.files.pack import check_pack, load_pack
 from engine.files.tables import read_sources, read_table
-from tests.strategies import dump, packs, scratch, write_pack
-from tests.strategies_tables import (
-    TableData,
-    row_case,
-    tables,
-    write_csv,
-    write_jsonl,
-    write_parquet,
-    write_sources_csv,
-)
 
 FORMATS = ("csv", "jsonl", "parquet")
 

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import packs, scratch, write_pack
+from strategies_tables import tables, write_csv, write_jsonl, write_parquet, write_sources_csv
+from support import PACT_RULES
 
 from engine.files.pack import load_pack
 from engine.files.tables import MAX_PROBLEMS, Batch, read_sources, read_table
 from engine.problems import cap, sort_key
-from tests.strategies import packs, scratch, write_pack
-from tests.strategies_tables import tables, write_csv, write_jsonl, write_parquet, write_sources_csv
-from tests.support import PACT_RULES
 
 BAD = Path(__file__).parent / "bad_tables"
 BAD_FILES = sorted(p for p in BAD.iterdir() if p.suffix in (".csv", ".jsonl") and p.name != "sources.csv")
