@@ -32,7 +32,7 @@ from strategies_tables import (
 from engine.core.columnar import OPERATORS, UnknownOperator, compile_columnar, row_fsum
 from engine.core.compile import compile_pack
 from engine.core.evaluate import weigh
-from engine.core.model import Leaf
+from engine.core.model import leaves
 from engine.core.operators import OPERATORS as SCALAR_OPERATORS
 from engine.files.case import check_case
 from engine.files.pack import check_pack, load_pack
@@ -139,17 +139,13 @@ def test_every_scalar_operator_has_a_columnar_function() -> None:
 
 def test_an_operator_without_a_function_fails_at_compile_time(monkeypatch: pytest.MonkeyPatch) -> None:
     pack = load_pack("rules")
-    used = {leaf.operator for rule in pack.rules for leaf in _leaves(rule.when)}
+    used = {leaf.operator for rule in pack.rules for leaf in leaves(rule.when)}
     missing = sorted(used)[0]
     monkeypatch.delitem(OPERATORS, missing)
     with pytest.raises(UnknownOperator, match=missing):
         compile_columnar(pack)
 
 
-def _leaves(condition: Any) -> list[Leaf]:
-    from engine.core.columnar import _leaves as leaves
-
-    return leaves(condition)
 
 
 @given(st.lists(st.lists(st.one_of(

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..files.tables import Batch, FactColumn
-from .model import AllOf, AnyOf, Condition, Degree, Fact, Leaf, Not, Pack, Rule
+from .model import AllOf, AnyOf, Condition, Degree, Fact, Leaf, Not, Pack, Rule, leaves
 
 Array = npt.NDArray[Any]
 DECAY_TABLE = 1 << 20  # ages (days) kept in a half-life's decay table: 8 MiB, some 2,870 years
@@ -386,7 +386,7 @@ def compile_columnar(pack: Pack) -> ColumnarPack:
     default = pack.evidence.half_life_days
     rules = []
     for rule in pack.rules:
-        names = [leaf.fact for leaf in _leaves(rule.when)] + ([rule.degree.fact] if rule.degree else [])
+        names = [leaf.fact for leaf in leaves(rule.when)] + ([rule.degree.fact] if rule.degree else [])
         half_life = rule.half_life_days if rule.half_life_days is not None else default
         rules.append(ColumnarRule(rule, compile_condition(rule.when, pack),
                                   ColumnarDegree.of(rule.degree) if rule.degree else None,
@@ -394,14 +394,6 @@ def compile_columnar(pack: Pack) -> ColumnarPack:
     return ColumnarPack(pack, tuple(rules), pack.total_weight,
                         np.asarray([rule.weight for rule in pack.rules], dtype=np.float64),
                         np.asarray([band.start for band in pack.bands], dtype=np.float64))
-
-
-def _leaves(condition: Condition) -> list[Leaf]:
-    if isinstance(condition, Leaf):
-        return [condition]
-    if isinstance(condition, Not):
-        return _leaves(condition.part)
-    return [leaf for part in condition.parts for leaf in _leaves(part)]
 
 
 def band_labels(pack: Pack, band: Sequence[int]) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .model import AnyOf, Condition, Degree, Leaf, Not, Pack, Rule
+from .model import AnyOf, Condition, Degree, Leaf, Not, Pack, Rule, leaves
 from .operators import OPERATORS, Test, Truth, Values
 
 Measure = Callable[[Values], float | None]
@@ -98,22 +98,14 @@ class CompiledRule:
 
 
 def compile_rule(rule: Rule, default_half_life: float | None = None) -> CompiledRule:
-    leaves = list(_leaves(rule.when))
+    read = leaves(rule.when)
     degree = [rule.degree.fact] if rule.degree else []
-    names = [leaf.fact for leaf in leaves] + degree
-    tested = [leaf.fact for leaf in leaves if OPERATORS[leaf.operator].reads_value] + degree
+    names = [leaf.fact for leaf in read] + degree
+    tested = [leaf.fact for leaf in read if OPERATORS[leaf.operator].reads_value] + degree
     half_life = rule.half_life_days if rule.half_life_days is not None else default_half_life
     return CompiledRule(rule, compile_condition(rule.when), compile_degree(rule.degree) if rule.degree else None,
                         tuple(dict.fromkeys(names)), tuple(dict.fromkeys(tested)), half_life,
                         50 * rule.sign * rule.weight)
-
-
-def _leaves(condition: Condition) -> list[Leaf]:
-    if isinstance(condition, Leaf):
-        return [condition]
-    if isinstance(condition, Not):
-        return _leaves(condition.part)
-    return [leaf for part in condition.parts for leaf in _leaves(part)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,15 @@ class Not:
 Condition = Leaf | AllOf | AnyOf | Not
 
 
+def leaves(condition: Condition) -> list[Leaf]:
+    """The condition's leaves, in the order written."""
+    if isinstance(condition, Leaf):
+        return [condition]
+    if isinstance(condition, Not):
+        return leaves(condition.part)
+    return [leaf for part in condition.parts for leaf in leaves(part)]
+
+
 @dataclass(frozen=True)
 class Degree:
     fact: str
