@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .outline import flatten
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -404,8 +406,9 @@ def _value(raw: Any) -> str:
 def _table(raw: Any) -> Table:
     """Backtest diagnostics of any shape as a table: rows of records, a mapping of records, or pairs."""
     if isinstance(raw, list) and all(isinstance(row, dict) for row in raw):
-        columns = list(dict.fromkeys(key for row in raw for key in row))
-        return Table(tuple(columns), tuple(tuple(_typed(row.get(k)) for k in columns) for row in raw))
+        rows = [flatten(row) for row in raw]  # {'held': {'fired': 2}} -> a column 'held fired', as text does
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        return Table(tuple(columns), tuple(tuple(_typed(row.get(k)) for k in columns) for row in rows))
     if isinstance(raw, dict) and raw and all(isinstance(row, dict) for row in raw.values()):
         columns = list(dict.fromkeys(key for row in raw.values() for key in row))
         return Table(("", *columns), tuple((_typed(name), *(_typed(row.get(k)) for k in columns))

@@ -448,7 +448,7 @@ def backtest_outline(backtest: Mapping[str, Any]) -> Outline:
     for key, value in backtest.items():
         title = _TITLES.get(key, _label(key)[:1].upper() + _label(key)[1:])
         if isinstance(value, dict):
-            sections.append(Section(title, (Pairs(tuple(Pair(k, figure(v)) for k, v in _flat(value).items())),)))
+            sections.append(Section(title, (Pairs(tuple(Pair(k, figure(v)) for k, v in flatten(value).items())),)))
         elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
             sections.append(Section(title, (_records(value),)))
         elif isinstance(value, list):
@@ -468,20 +468,20 @@ def _label(key: str) -> str:
     return key.replace("_", " ")
 
 
-def _flat(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested mappings flattened into one level: {'held': {'fired': 2}} -> {'held fired': 2}."""
     flat: dict[str, Any] = {}
     for key, value in record.items():
         name = f"{prefix}{_label(str(key))}"
         if isinstance(value, dict):
-            flat.update(_flat(value, f"{name} "))
+            flat.update(flatten(value, f"{name} "))
         else:
             flat[name] = value
     return flat
 
 
 def _records(records: Sequence[Mapping[str, Any]]) -> Table:
-    flat = [_flat(record) for record in records]
+    flat = [flatten(record) for record in records]
     names = list(dict.fromkeys(name for record in flat for name in record))
     columns = []
     for name in names:
