@@ -121,6 +121,7 @@ CASES = [
 
 # (pack under tests/bad/rules, file in it, code, line, column)
 PACKS = [
+    ("title-placeholder", "tariffs.yaml", "placeholder", 2, 8),  # no because: the title is the template
     ("facts-misindented", "facts.yaml", "yaml-syntax", 7, 4),  # the line indented by 3, not where YAML stopped
     # conditions: each mistake is caught when the pack loads, at the leaf that is wrong
     ("unknown-operator", "tariffs.yaml", "unknown-operator", 6, 27),

@@ -218,16 +218,17 @@ class _RuleChecker:
         if self.head is not None and self.head.categories is not None and data["category"] not in self.head.categories:
             self.error(("category",), "category", f"category '{data['category']}' is not one of the pack's: "
                        f"{listing(self.head.categories)}{did_you_mean(data['category'], self.head.categories)}")
-        because_text = data.get("because", data["title"])
-        because, messages = template.parse(because_text)
+        # without `because` the title is the template: its placeholders' problems are located at the title
+        reason: PathKey = ("because",) if "because" in data else ("title",)
+        because, messages = template.parse(data.get("because", data["title"]))
         for message in messages:
-            self.error(("because",), "placeholder", message)
+            self.error(reason, "placeholder", message)
         if self.facts is None or self.head is None:
             return None  # the meaning of conditions and placeholders needs a valid pack.yaml and facts.yaml
         for name in because.names:
             if name not in self.facts and name not in self.head.roles:
                 choices = [*self.facts, *self.head.roles]
-                self.error(("because",), "placeholder",
+                self.error(reason, "placeholder",
                            f"placeholder '{{{name}}}' is neither a fact nor a role{did_you_mean(name, choices)}")
         when = self.condition(data["when"], ("when",))
         degree = self.degree(data["degree"]) if "degree" in data else None
