@@ -17,6 +17,13 @@ the facts that vary, and only finitely many of those values matter:
   condition that the stated facts already decide does not connect anything), and each group is searched
   on its own by variable elimination (max-sum over the rules' tables), the groups' extremes adding up.
 
+For one fact at a time (gaps, counterfactuals) the pack's structure is kept per fact: a boolean, string,
+integer or date fact has a table of the values its readers tell apart, split into classes by the outcomes
+of their leaves, so that a case evaluates each rule's condition once per outcome instead of per value; a
+list fact's probes are numbered subsets, and a condition becomes a set of those numbers (bits). Both give
+the figures `_reach` gives from the probes themselves; where the order in which `_reach` meets the figures
+could decide which points come with them (bounds add the points of several facts up), `_reach` decides.
+
 Every figure is then recomputed exactly for the values that reach it, in the arithmetic of `weigh`
 (the points of the rules the values change, added to an exact expansion of the case's own sum), so a figure
 equals the score those values give, to the last bit. Where a group would need more than `LIMIT`
@@ -26,6 +33,7 @@ combinations, its part is each rule's own extreme instead: the figure is then an
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import math
@@ -34,11 +42,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..core.compile import CompiledPack, compile_condition
+from ..core.compile import CompiledPack, Measure, compile_condition
 from ..core.evaluate import Evidence, Weighing, in_use, weigh
-from ..core.model import AnyOf, Band, Case, Condition, Fact, Leaf, Not, Value
-from ..core.operators import OPERATORS, Test
-from .sensitivity import Interval, weight_interval
+from ..core.model import AnyOf, Case, Condition, Fact, Leaf, Not, Value
+from ..core.operators import OPERATORS, Test, Truth
+from .sensitivity import Interval, partials, weight_interval
 
 LIMIT = 200_000  # combinations one group may need before its figure becomes an outer bound
 
@@ -229,12 +237,76 @@ class _Reader:
     named: tuple[Any, ...]
     known: bool
     ramp: bool
+    when: Test               # the rule's condition
+    measure: Measure | None  # its degree
+    base: float              # the first factors of its points
+
+
+@dataclass(frozen=True)
+class _Class:
+    """Values of a fact that no leaf on it tells apart."""
+
+    ids: tuple[int, ...]        # for each reader of the fact, the id of its leaves' outcome on these values
+    members: tuple[int, ...]    # the values (their places in `_Table.values`)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The values `_PROBES` gives for a boolean, string, integer or date fact with what every rule reading it
+    names (and no current value), in classes; for each reader, each outcome of its leaves (an id), a value
+    with that outcome, and its degree at each value (None: no degree reads the fact). These values split the
+    domain at least as finely as those `_PROBES` gives for any of the rules, so every outcome of the leaves
+    that an allowed value gives is among them, and each piece of the domain on which a degree runs straight
+    has its ends among them (and, for a current value, next to it: `_extras`)."""
+
+    values: tuple[Value, ...]
+    places: dict[Value, int]                              # value -> its place in `values`
+    outcomes: tuple[dict[tuple[Truth, ...], int], ...]
+    examples: tuple[list[Value], ...]
+    ids: tuple[tuple[int, ...], ...]                      # per reader, per value: the id of its outcome
+    degrees: tuple[tuple[float | None, ...] | None, ...]
+    classes: tuple[_Class, ...]
 
 
 @dataclass(frozen=True)
 class _Index:
     readers: dict[str, tuple[_Reader, ...]]  # fact -> the rules reading it, in pack order
     closures: dict[int, Test]                # id(leaf) -> the leaf's compiled closure
+    tables: dict[str, _Table]                # fact -> its table, made on first use (see `_table`)
+    starts: tuple[float, ...]                # the pack's bands (they ascend): where each starts
+    labels: tuple[str, ...]                  # and its label
+
+
+_TABLED = frozenset({"boolean", "string", "integer", "date"})
+
+
+def _table(index: _Index, fact: Fact) -> _Table:
+    """The fact's table, made on first use and kept in the pack's index."""
+    found = index.tables.get(fact.name)
+    if found is None:
+        readers = index.readers[fact.name]
+        values = [probe.test for probe in _PROBES[fact.type](fact, [v for r in readers for v in r.named], None)]
+        outcomes: list[dict[tuple[Truth, ...], int]] = [{} for _ in readers]
+        examples: list[list[Value]] = [[] for _ in readers]
+        classes: dict[tuple[int, ...], list[int]] = {}
+        classes_of = []  # per value, the ids of its outcomes
+        for place, value in enumerate(values):
+            found_ids = []
+            for reader, seen, example in zip(readers, outcomes, examples, strict=True):
+                outcome = tuple([leaf({fact.name: value}) for leaf in reader.leaves])
+                if outcome not in seen:
+                    seen[outcome] = len(example)
+                    example.append(value)
+                found_ids.append(seen[outcome])
+            classes.setdefault(tuple(found_ids), []).append(place)
+            classes_of.append(tuple(found_ids))
+        degrees = tuple(tuple(reader.measure({fact.name: v}) for v in values)
+                        if reader.ramp and reader.measure is not None else None for reader in readers)
+        ids = tuple(zip(*classes_of, strict=True)) if values else tuple(() for _ in readers)
+        found = index.tables[fact.name] = _Table(
+            tuple(values), {v: place for place, v in enumerate(values)}, tuple(outcomes), tuple(examples),
+            ids, degrees, tuple(_Class(key, tuple(m)) for key, m in classes.items()))
+    return found
 
 
 _INDEXES: OrderedDict[int, tuple[CompiledPack, _Index]] = OrderedDict()
@@ -261,8 +333,9 @@ def _index(compiled: CompiledPack) -> _Index:
                 named += [degree.start, degree.end]
             readers.setdefault(name, []).append(_Reader(
                 position, tuple(closures[id(leaf)] for leaf in own), tuple(named),
-                any(leaf.operator == "known" for leaf in own), ramp))
-    index = _Index({name: tuple(found) for name, found in readers.items()}, closures)
+                any(leaf.operator == "known" for leaf in own), ramp, item.when, item.degree, item.base))
+    index = _Index({name: tuple(found) for name, found in readers.items()}, closures, {},
+                   tuple(band.start for band in compiled.pack.bands), tuple(band.label for band in compiled.pack.bands))
     _INDEXES[id(compiled)] = (compiled, index)
     if len(_INDEXES) > 8:
         _INDEXES.popitem(last=False)
@@ -310,27 +383,6 @@ def _live(condition: Condition, values: dict[str, Value], varying: frozenset[str
     return _Live(None if unknown else not decisive, frozenset())
 
 
-# --- exact sums ------------------------------------------------------------------------------------------
-
-def _expansion(numbers: Iterable[float]) -> list[float]:
-    """Non-overlapping partials whose exact sum is the numbers' exact sum (Shewchuk; what math.fsum keeps)."""
-    partials: list[float] = []
-    for number in numbers:
-        x = number
-        kept = 0
-        for y in partials:
-            if abs(x) < abs(y):
-                x, y = y, x
-            high = x + y
-            low = y - (high - x)
-            if low:
-                partials[kept] = low
-                kept += 1
-            x = high
-        partials[kept:] = [x]
-    return partials
-
-
 # --- one case --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -343,6 +395,89 @@ class _Reach:
     high: float
     low_points: Sequence[float]
     high_points: Sequence[float]
+
+
+_SUBSETS: dict[int, tuple[int, tuple[int, ...]]] = {}
+
+
+def _subsets(count: int) -> tuple[int, tuple[int, ...]]:
+    """The sets of `count` items in the order `_list_probes` lists them (by size, then as
+    `itertools.combinations` gives them), numbered 0, 1, ...: every number's bit, and for each item the bits
+    of the sets that hold it."""
+    if count not in _SUBSETS:
+        held = [bytearray(b"0" * 2 ** count) for _ in range(count)]
+        number = 0
+        for size in range(count + 1):
+            for chosen in itertools.combinations(range(count), size):
+                for item in chosen:
+                    held[item][number] = ord("1")
+                number += 1
+        _SUBSETS[count] = ((1 << number) - 1, tuple(int(bytes(reversed(bits)), 2) for bits in held))
+    return _SUBSETS[count]
+
+
+def _true_sets(condition: Condition, name: str, member: dict[str, int], full: int, values: dict[str, Value],
+               closures: dict[int, Test]) -> tuple[int, int]:
+    """The probes (bits, as `_subsets` numbers them) on which the condition is true, and those on which it is
+    false, when list fact `name` is stated as each probe and the other facts as in `values`. Only `contains`
+    and `known` read a list fact."""
+    if isinstance(condition, Leaf):
+        if condition.fact != name:
+            truth = closures[id(condition)](values)
+            return (full, 0) if truth is True else (0, full) if truth is False else (0, 0)
+        if condition.operator == "known":  # every probe states the fact
+            return (full, 0) if condition.operand else (0, full)
+        held = member[str(condition.operand)]
+        return held, full & ~held
+    if isinstance(condition, Not):
+        true, false = _true_sets(condition.part, name, member, full, values, closures)
+        return false, true
+    found = [_true_sets(part, name, member, full, values, closures) for part in condition.parts]
+    if isinstance(condition, AnyOf):
+        return _union(t for t, _ in found), _intersection((f for _, f in found), full)
+    return _intersection((t for t, _ in found), full), _union(f for _, f in found)
+
+
+def _extras(fact: Fact, table: _Table, current: Current) -> list[Value]:
+    """The values next to the current one that `_PROBES` adds for it (a class of the table may hold no other)."""
+    if current is None:
+        return []
+    if fact.type == "integer" and isinstance(current, int):
+        low = -math.inf if fact.min is None else math.ceil(fact.min)
+        high = math.inf if fact.max is None else math.floor(fact.max)
+        return [x for x in (current - 1, current + 1) if low <= x <= high]
+    if fact.type == "date" and isinstance(current, dt.date):
+        day = current.toordinal()
+        return [dt.date.fromordinal(x) for x in (day - 1, day + 1) if 1 <= x <= dt.date.max.toordinal()]
+    if fact.type == "string" and fact.values is None:
+        return [_fresh([*table.values, current])]
+    return []
+
+
+def _tied(figures: dict[tuple[float, ...], float], figure: float) -> bool:
+    """Whether points of different exact sums give this figure."""
+    first = None
+    for vector, found in figures.items():
+        if found == figure:
+            if first is None:
+                first = vector
+            elif math.fsum([*first, *(-x for x in vector)]) != 0.0:
+                return True
+    return False
+
+
+def _union(sets: Iterable[int]) -> int:
+    result = 0
+    for bits in sets:
+        result |= bits
+    return result
+
+
+def _intersection(sets: Iterable[int], full: int) -> int:
+    result = full
+    for bits in sets:
+        result &= bits
+    return result
 
 
 @dataclass(frozen=True)
@@ -360,14 +495,17 @@ class _Analysis:
         self.index = _index(compiled)
         self.rules = compiled.rules
         self.values = weighing.values
-        points = {id(weighed.rule): weighed.points for weighed in weighing.evaluated}
+        points = {id(rule): found for rule, found in zip(weighing.rules, weighing.points, strict=True)}
         self.now = [points.get(id(item), 0.0) for item in self.rules]
-        self.base = _expansion([50.0, *self.now])
+        self.base = partials([50.0, *self.now])
+        self.scratch = dict(self.values)  # the case's values, one fact changed at a time (and restored)
         self.limits: list[str] = []
         self._evidence: dict[int, tuple[float, float]] = {}
         self._depends: dict[int, frozenset[str]] | None = None
         self._domains: dict[str, list[Probe | None] | None] = {}
-        self._alone: dict[str, _Reach | None] = {}
+        self._reaches: dict[str, _Reach | None] = {}  # alone(), per unstated fact
+        self._truths: dict[int, Truth] = {}            # truth(), per rule
+        self._full: dict[int, float] = {}              # full(), per rule
         self._spare_evidence: Evidence | None = None
 
     # points and figures
@@ -396,7 +534,7 @@ class _Analysis:
         return min(100.0, max(0.0, total))
 
     def lever(self, name: str, low: float, high: float) -> Lever:
-        return Lever(name, low, high, _bands(self.pack.bands, low, high))
+        return Lever(name, low, high, _bands(self.index, low, high))
 
     def outer(self, rules: Iterable[int]) -> tuple[list[float], list[float]]:
         """Each rule's least and greatest possible points: none, or all of them at confidence and decay 1."""
@@ -409,7 +547,7 @@ class _Analysis:
         levers = []
         score = self.weighing.score
         for name in sorted(n for n in self.index.readers if n not in self.values):
-            reach = self.alone(name, None)
+            reach = self.alone(name)
             if reach is not None:
                 # leaving it unstated is one of the ways: the case's own score
                 low, high = min(reach.low, score), max(reach.high, score)
@@ -420,83 +558,277 @@ class _Analysis:
     def counterfactuals(self) -> tuple[Lever, ...]:
         levers = []
         for name in sorted(n for n in self.weighing.observations if n in self.index.readers):
-            reach = self.alone(name, self.values[name])
-            removed = self.removed(name)
-            low, high = (removed, removed) if reach is None else (min(reach.low, removed), max(reach.high, removed))
+            low, high = self.counterfactual(name)
             if low != high:
                 levers.append(self.lever(name, low, high))
         return _ordered(levers)
 
-    def alone(self, name: str, current: Current) -> _Reach | None:
+    def counterfactual(self, name: str) -> tuple[float, float]:
+        """The least and greatest score over every other value of stated fact `name`, and its removal."""
+        scratch = self.scratch
+        value = scratch.pop(name)
+        try:
+            readers = self.index.readers[name]
+            # each condition with the fact removed: one the case leaves unknown stays so (Kleene logic only
+            # ever loses a decision when a fact goes), unless a `known:` leaf reads the fact
+            unstated = [None if not reader.known and self.truth(reader) is None else reader.when(scratch)
+                        for reader in readers]
+            removed = self.removed(name, readers, unstated)
+            reach = self._alone(name, value, readers, unstated)
+        finally:
+            scratch[name] = value
+        return (removed, removed) if reach is None else (min(reach.low, removed), max(reach.high, removed))
+
+    def alone(self, name: str) -> _Reach | None:
+        """`_alone` for an unstated fact, kept."""
+        if name not in self._reaches:
+            readers = self.index.readers[name]
+            self._reaches[name] = self._alone(name, None, readers, [self.truth(reader) for reader in readers])
+        return self._reaches[name]
+
+    def truth(self, reader: _Reader) -> Truth:
+        """The reader's condition with the case as it is (kept: a rule may read several unstated facts)."""
+        if reader.position not in self._truths:
+            self._truths[reader.position] = reader.when(self.values)
+        return self._truths[reader.position]
+
+    def _alone(self, name: str, current: Current, readers: tuple[_Reader, ...], truths: list[Truth]) -> _Reach | None:
         """The least and greatest score when fact `name` alone takes any value (other than `current`, when
-        given), the rest as the case is; None when there is no such value. Kept for unstated facts.
+        given), the rest as the case is; None when there is no such value. `truths` are the readers'
+        conditions with the fact unstated, and `self.scratch` holds the case's values without it.
 
         A rule whose condition the other facts already decide (by Kleene logic: stating a value only ever
         settles an unknown part, unless a `known:` leaf reads the fact) changes, if at all, only by a degree
         on the fact. A rule's points depend on the value only through its own leaves and degree on it, so
-        they are computed once per outcome of those."""
-        if current is None and name in self._alone:
-            return self._alone[name]
-        test = dict(self.values)
-        test.pop(name, None)
-        measure = dict(test)
-        readers = []
-        for reader in self.index.readers[name]:
-            truth = None if reader.known else self.rules[reader.position].when(test)
-            if truth is None or (truth and reader.ramp):
-                readers.append((reader, truth is None))
-        if readers:
-            reach = self._reach(name, current, readers, test, measure)
-        else:
-            # no rule can change: every other value there is scores as the case does
-            fact = self.pack.facts[name]
-            others = _PROBES[fact.type](fact, (), current)
-            score = self.weighing.score
-            reach = _Reach((), score, score, (), ()) if others else None
-        if current is None:
-            self._alone[name] = reach
-        return reach
-
-    def _reach(self, name: str, current: Current, readers: list[tuple[_Reader, bool]], test: dict[str, Value],
-               measure: dict[str, Value]) -> _Reach | None:
-        positions = tuple(reader.position for reader, _ in readers)
+        its condition is evaluated once per outcome of its leaves."""
+        live = []
+        indexes = []  # of the live readers among `readers`
+        ramps = 0  # live readers with a degree on the fact
+        for i, (reader, truth) in enumerate(zip(readers, truths, strict=True)):
+            if reader.known or truth is None:
+                live.append((reader, True))
+            elif truth and reader.ramp:
+                live.append((reader, False))
+            else:
+                continue
+            indexes.append(i)
+            ramps += reader.ramp
         fact = self.pack.facts[name]
         try:
-            probes = _PROBES[fact.type](fact, [v for reader, _ in readers for v in reader.named], current)
-        except _TooMany:
-            self.limits.append(f"'{name}': its values fall into more than {LIMIT:,} classes; its range is an "
-                               "outer bound (each rule anywhere between none and all of its points)")
-            lows, highs = self.outer(positions)
-            return _Reach(positions, self.figure(positions, lows), self.figure(positions, highs), lows, highs)
-        degrees = [self.rules[reader.position].degree if reader.ramp else None for reader, _ in readers]
-        leaves = [reader.leaves if open_when else () for reader, open_when in readers]
-        outcomes: list[dict[tuple[Any, ...], float]] = [{} for _ in readers]
+            if not live:
+                # no rule can change: every other value there is scores as the case does
+                score = self.weighing.score
+                return _Reach((), score, score, (), ()) if _PROBES[fact.type](fact, (), current) else None
+            if fact.type == "list":
+                return self._list_reach(name, fact, current, live)
+            if fact.type in _TABLED and (not ramps or len(live) == 1):
+                return self._tabled_reach(name, fact, current, live, indexes)
+            return self._reach(name, fact, current, live, indexes)
+        finally:
+            self.scratch.pop(name, None)
+
+    def _tabled_reach(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]],
+                      indexes: list[int]) -> _Reach | None:
+        """`_reach` from the fact's table, when no degree of a rule that can change reads the fact or only one
+        rule can change: a class of values at a time (a value at a time for a degree; the current value left
+        out), and the values next to `current` that `_PROBES` would add. No leaf tells a class's values
+        apart, and between two values of the table a degree's points are monotone (the rounded ones too), so
+        the least and greatest figures are those `_reach` finds; where the order `_reach` meets them in could
+        decide which points a figure comes with (bounds add them up), `_reach` decides."""
+        table = self.index.tables.get(name) or _table(self.index, fact)
+        scratch = self.scratch
+        positions = tuple([reader.position for reader, _ in live])
+        settled = [*self.base, *[-self.now[p] for p in positions]]
+        figures: dict[tuple[float, ...], float] = {}
+        if live[0][0].ramp:  # the one rule that can change
+            (reader, open_when), = live
+            i = indexes[0]
+            degrees = table.degrees[i]
+            assert degrees is not None  # the table holds the degree of every reader with one on the fact
+            confidence, decay = self.evidence(reader.position)
+            factor, total = reader.base, self.compiled.total_weight
+            found: list[float | None] = []  # the degree at each value (None: the rule does not fire)
+            for group in table.classes:
+                if open_when:
+                    scratch[name] = table.examples[i][group.ids[i]]
+                    if not reader.when(scratch):
+                        if len(group.members) > 1 or table.values[group.members[0]] != current:
+                            found.append(None)
+                        continue
+                found += [degrees[m] for m in group.members if table.values[m] != current]
+            for value in _extras(fact, table, current):
+                scratch[name] = value
+                found.append(reader.measure({name: value}) if reader.when(scratch) and reader.measure else None)
+            for degree in found:
+                point = 0.0 if degree is None else factor * degree * confidence * decay / total + 0.0
+                if (point,) not in figures:
+                    figures[(point,)] = min(100.0, max(0.0, math.fsum([*settled, point])))
+        else:
+            full = self._full
+            columns: list[tuple[int, Test, float, list[Value], dict[int, float]]] = [
+                (i, reader.when, full[reader.position] if reader.position in full else self.full(reader.position),
+                 table.examples[i], {}) for (reader, _), i in zip(live, indexes, strict=True)]
+            most = 2 ** sum(1 for column in columns if column[2] != 0.0)  # vectors there can be
+            for group in table.classes:
+                if len(figures) == most:
+                    break
+                if len(group.members) == 1 and table.values[group.members[0]] == current:
+                    continue  # the current value alone
+                points: list[float] = []
+                for i, when, full_points, examples, seen in columns:
+                    outcome = group.ids[i]
+                    got = seen.get(outcome)
+                    if got is None:
+                        scratch[name] = examples[outcome]
+                        got = seen[outcome] = full_points if when(scratch) else 0.0
+                    points.append(got)
+                vector = tuple(points)
+                if vector not in figures:
+                    figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
+            for value in _extras(fact, table, current) if len(figures) < most else ():
+                one = {name: value}
+                points = []
+                for (reader, _), (i, when, full_points, examples, seen) in zip(live, columns, strict=True):
+                    outcome = table.outcomes[i][tuple([leaf(one) for leaf in reader.leaves])]
+                    got = seen.get(outcome)
+                    if got is None:
+                        scratch[name] = examples[outcome]
+                        got = seen[outcome] = full_points if when(scratch) else 0.0
+                    points.append(got)
+                vector = tuple(points)
+                if vector not in figures:
+                    figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
+        reach = self._extreme(positions, figures)
+        if current is None and reach is not None and (_tied(figures, reach.low) or _tied(figures, reach.high)):
+            return self._reach(name, fact, current, live, indexes)
+        return reach
+
+    def full(self, position: int) -> float:
+        """The rule's points when its condition holds, its degree (if any) as the case has it."""
+        found = self._full.get(position)
+        if found is None:
+            item = self.rules[position]
+            degree = 1.0 if item.degree is None else item.degree(self.values)
+            if degree is None:
+                found = 0.0
+            else:
+                confidence, decay = self.evidence(position)
+                found = item.base * degree * confidence * decay / self.compiled.total_weight + 0.0
+            self._full[position] = found
+        return found
+
+    def _reach(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]],
+               indexes: list[int]) -> _Reach | None:
+        """`_alone` by its probes, in their order. For a fact with a table, a probe among its values reads the
+        outcomes of the leaves and the degrees there from the table."""
+        positions = tuple(reader.position for reader, _ in live)
+        probes = _PROBES[fact.type](fact, [v for reader, _ in live for v in reader.named], current)
+        scratch, total = self.scratch, self.compiled.total_weight
+        table = (self.index.tables.get(name) or _table(self.index, fact)) if fact.type in _TABLED else None
+        places, ids, degrees = (table.places, table.ids, table.degrees) if table is not None else ({}, (), ())
+        columns: list[tuple[int, tuple[Test, ...], dict[Any, Truth], Truth, Test, Measure | None, float, float,
+                            float, float]] = []
+        leaves: tuple[Test, ...]
+        for (reader, open_when), i in zip(live, indexes, strict=True):
+            confidence, decay = self.evidence(reader.position)
+            if not open_when:
+                leaves, truth = (), True
+            elif reader.leaves:
+                leaves, truth = reader.leaves, None  # its truth is looked up for each outcome of the leaves
+            else:
+                leaves, truth = (), reader.when(scratch)  # no leaf reads the fact: the others decide
+            columns.append((i, leaves, {}, truth, reader.when, reader.measure if reader.ramp else None,
+                            self.full(reader.position), reader.base, confidence, decay))
+        one: dict[str, Value] = {}      # what the leaves see: the probe's `test`
+        measure: dict[str, Value] = {}  # what a degree sees: its `measure`
         figures: dict[tuple[float, ...], float] = {}
         settled = [*self.base, *(-self.now[p] for p in positions)]
         for probe in probes:
-            one_test, one_measure = {name: probe.test}, {name: probe.measure}
+            one[name] = probe.test
+            measure[name] = probe.measure
+            place = places.get(probe.test)
             points = []
-            for reader, own, degree, seen in zip(readers, leaves, degrees, outcomes, strict=True):
-                key: tuple[Any, ...] = tuple([leaf(one_test) for leaf in own])
-                if degree is not None:
-                    key = (*key, degree(one_measure))
-                found = seen.get(key)
-                if found is None:
-                    _put(test, measure, name, probe)
-                    found = seen[key] = self.points(reader[0].position, test, measure)
-                points.append(found)
+            for i, leaves, truths, truth, when, ramp, full, base, confidence, decay in columns:
+                if leaves:
+                    # an outcome's id in the table, else the outcome itself (the same truth either way)
+                    key: Any = tuple([leaf(one) for leaf in leaves]) if place is None else ids[i][place]
+                    if key in truths:
+                        truth = truths[key]
+                    else:
+                        scratch[name] = probe.test
+                        truth = truths[key] = when(scratch)
+                if not truth:
+                    points.append(0.0)
+                elif ramp is None:
+                    points.append(full)
+                else:
+                    at = None if place is None else degrees[i]
+                    degree = ramp(measure) if place is None or at is None else at[place]
+                    points.append(0.0 if degree is None else base * degree * confidence * decay / total + 0.0)
             vector = tuple(points)
             if vector not in figures:
                 figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
+        return self._extreme(positions, figures)
+
+    def _list_reach(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]]) -> _Reach | None:
+        """`_reach` for a list fact, without listing its probes: the probes of `_list_probes` are the sets of
+        the named items in order (numbered 0, 1, ...), and a rule's condition is a set of those numbers (a
+        bit each), computed from its `contains` leaves by Kleene logic on sets. The rules' points split the
+        probes into classes; each class's first probe is where `_reach` would first meet its points."""
+        positions = tuple(reader.position for reader, _ in live)
+        items = sorted({i for reader, _ in live for i in reader.named if isinstance(i, str)})
+        if 2 ** len(items) > LIMIT:
+            return self._too_many(name, positions)
+        if fact.values is None:
+            spare: str | None = _fresh(items)
+        else:
+            spare = next((v for v in fact.values if v not in items), None)
+        full, members = _subsets(len(items))
+        allowed = full
+        if spare is None and isinstance(current, tuple) and len(current) < 2 and set(current) <= set(items):
+            # `_list_probes` skips the set that is the current value when it has no other form to take
+            allowed &= ~(1 << (0 if not current else 1 + items.index(current[0])))
+        member = dict(zip(items, members, strict=True))
+        classes: list[tuple[int, list[float]]] = [(allowed, [])] if allowed else []
+        for reader, _ in live:
+            points = self.full(reader.position)
+            if points == 0.0:
+                classes = [(probes, [*found, 0.0]) for probes, found in classes]
+                continue
+            true = _true_sets(self.rules[reader.position].rule.when, name, member, full, self.scratch,
+                              self.index.closures)[0]
+            split = []
+            for probes, found in classes:
+                if probes & true:
+                    split.append((probes & true, [*found, points]))
+                if probes & ~true:
+                    split.append((probes & ~true, [*found, 0.0]))
+            classes = split
+        settled = [*self.base, *(-self.now[p] for p in positions)]
+        figures = {}
+        for _, found in sorted(classes, key=lambda entry: entry[0] & -entry[0]):  # by each class's first probe
+            vector = tuple(found)
+            figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
+        return self._extreme(positions, figures)
+
+    def _extreme(self, positions: tuple[int, ...], figures: dict[tuple[float, ...], float]) -> _Reach | None:
+        """The first least and the first greatest of the figures met."""
         if not figures:
             return None
         low = min(figures, key=figures.__getitem__)
         high = max(figures, key=figures.__getitem__)
         return _Reach(positions, figures[low], figures[high], low, high)
 
-    def removed(self, name: str) -> float:
+    def _too_many(self, name: str, positions: tuple[int, ...]) -> _Reach:
+        self.limits.append(f"'{name}': its values fall into more than {LIMIT:,} classes; its range is an "
+                           "outer bound (each rule anywhere between none and all of its points)")
+        lows, highs = self.outer(positions)
+        return _Reach(positions, self.figure(positions, lows), self.figure(positions, highs), lows, highs)
+
+    def removed(self, name: str, readers: tuple[_Reader, ...], unstated: list[Truth]) -> float:
         """The score once the fact's observation in use is removed: the next one of its history then in use
-        (with its own grades and date), if any; else the fact is unstated, and no longer evidence."""
+        (with its own grades and date), if any; else the fact is unstated (its readers' conditions are then
+        `unstated`), and no longer evidence. `self.scratch` holds the case's values without it."""
         history = self.case.facts[name]
         following = None
         if len(history) > 1:
@@ -505,17 +837,28 @@ class _Analysis:
             following = in_use(replace(self.case, facts={name: rest}), self.weighing.as_of)[0].get(name)
         evidence = self._spare()
         saved = evidence.confidences.pop(name), evidence.ages.pop(name)
-        test = dict(self.values)
-        if following is None:
-            del test[name]
-        else:
-            own = Evidence(self.pack, self.case, {name: following}, self.weighing.as_of)
-            evidence.confidences[name], evidence.ages[name] = own.confidences[name], own.ages[name]
-            test[name] = following.value
-        positions = [reader.position for reader in self.index.readers[name]]
-        figure = self.figure(positions, [self.points(p, test, test, evidence.of(self.rules[p])) for p in positions])
-        evidence.confidences[name], evidence.ages[name] = saved
-        return figure
+        scratch, total = self.scratch, self.compiled.total_weight
+        try:
+            positions = [reader.position for reader in readers]
+            if following is None:
+                points = []
+                for reader, truth in zip(readers, unstated, strict=True):
+                    item = self.rules[reader.position]
+                    degree = None if not truth else 1.0 if item.degree is None else item.degree(scratch)
+                    if degree is None:
+                        points.append(0.0)
+                    else:
+                        confidence, decay = evidence.of(item)
+                        points.append(item.base * degree * confidence * decay / total + 0.0)
+            else:
+                own = Evidence(self.pack, self.case, {name: following}, self.weighing.as_of)
+                evidence.confidences[name], evidence.ages[name] = own.confidences[name], own.ages[name]
+                scratch[name] = following.value
+                points = [self.points(p, scratch, scratch, evidence.of(self.rules[p])) for p in positions]
+                del scratch[name]
+            return self.figure(positions, points)
+        finally:
+            evidence.confidences[name], evidence.ages[name] = saved
 
     def _spare(self) -> Evidence:
         """A copy of the case's evidence for `removed` to change one fact at a time (and restore)."""
@@ -540,6 +883,12 @@ class _Analysis:
                     if reader.position in self._depends:
                         continue
                     item = self.rules[reader.position]
+                    if not reader.known and sum(f not in self.values for f in item.facts) == 1:
+                        # its one unstated fact: the condition is open on it exactly when it is unknown
+                        truth = self.truth(reader)
+                        self._depends[reader.position] = frozenset((name,)) if truth is None or (
+                            truth and reader.ramp) else frozenset()
+                        continue
                     live = _live(item.rule.when, self.values, varying, self.index.closures)
                     facts = set(live.facts)
                     degree = item.rule.degree
@@ -614,7 +963,7 @@ class _Analysis:
         """Rules (the group's, or more) and their points at the group's least and at its greatest total."""
         if len(group.facts) == 1:
             # one fact: what it does alone, or nothing (leaving it unstated is one of the ways)
-            reach = self.alone(group.facts[0], None)
+            reach = self.alone(group.facts[0])
             if reach is None:
                 return [], [], []
             now = [self.now[p] for p in reach.positions]
@@ -664,14 +1013,10 @@ def _ordered(levers: list[Lever]) -> tuple[Lever, ...]:
     return tuple(sorted(levers, key=lambda lever: (-(lever.high - lever.low), lever.fact)))
 
 
-def _bands(bands: Sequence[Band], low: float, high: float) -> tuple[str, ...]:
-    """The labels, ascending, of the bands [low, high] reaches into (a band runs up to the next one's start)."""
-    labels = []
-    for position, band in enumerate(bands):
-        end = bands[position + 1].start if position + 1 < len(bands) else math.inf
-        if high >= band.start and low < end:
-            labels.append(band.label)
-    return tuple(labels)
+def _bands(index: _Index, low: float, high: float) -> tuple[str, ...]:
+    """The labels, ascending, of the bands [low, high] reaches into (a band runs up to the next one's start):
+    from the last band starting at or below `low` to the last starting at or below `high` (they ascend)."""
+    return index.labels[max(0, bisect.bisect_right(index.starts, low) - 1):bisect.bisect_right(index.starts, high)]
 
 
 # --- variable elimination (max-sum and min-sum together) -------------------------------------------------
@@ -716,20 +1061,21 @@ def _eliminate(order: list[str], sizes: dict[str, int], factors: list[_Factor]) 
         high: dict[tuple[int, ...], float] = {}
         arg_low: dict[tuple[int, ...], int] = {}
         arg_high: dict[tuple[int, ...], int] = {}
+        count = sizes[name]
         for key in itertools.product(*(range(sizes[n]) for n in scope)):
-            best_low, best_high, at_low, at_high = math.inf, -math.inf, 0, 0
-            for value in range(sizes[name]):
-                full = (*key, value)
-                least = greatest = 0.0
-                for factor, where in zip(involved, positions, strict=True):
-                    entry = tuple(full[i] for i in where)
-                    least += factor.low[entry]
-                    greatest += factor.high[entry]
-                if least < best_low:
-                    best_low, at_low = least, value
-                if greatest > best_high:
-                    best_high, at_high = greatest, value
-            low[key], high[key], arg_low[key], arg_high[key] = best_low, best_high, at_low, at_high
+            fulls = [(*key, value) for value in range(count)]
+            # each value's sums, a factor at a time: the same additions, in the same order, as one at a time
+            least = [0.0] * count
+            greatest = [0.0] * count
+            for factor, where in zip(involved, positions, strict=True):
+                entries = [tuple([full[i] for i in where]) for full in fulls]
+                factor_low, factor_high = factor.low, factor.high
+                least = [sum_ + factor_low[entry] for sum_, entry in zip(least, entries, strict=True)]
+                greatest = [sum_ + factor_high[entry] for sum_, entry in zip(greatest, entries, strict=True)]
+            best_low, best_high = min(least), max(greatest)
+            # the first value reaching each (as a strict comparison from the first value on would keep)
+            low[key], high[key] = best_low, best_high
+            arg_low[key], arg_high[key] = least.index(best_low), greatest.index(best_high)
         steps.append((name, scope, arg_low, arg_high))
         factors.append(_Factor(scope, low, high))
     low_choice: dict[str, int] = {}

@@ -6,12 +6,17 @@ greatest ratio R every rule with u_i > R sits at the top of its range and every 
 bottom (moving a weight towards its end moves the ratio towards u_i), so the greatest ratio is reached by
 one of the few corners that put the rules of the k largest values of u at the top and the others at the
 bottom; likewise the least, from the smallest values. Sorting once and sweeping k finds both: no 2^n corners.
+
+A rule whose weight is fixed adds nothing to the sweep (its step is 0), so only the ranged rules are sorted,
+and the parts that depend on the pack alone (the bottom corner's W, as an exact expansion) are kept per pack.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..core.compile import CompiledPack
@@ -26,13 +31,51 @@ class Interval:
 
 
 @dataclass(frozen=True)
-class _Term:
-    """One rule as the ratio sees it: its value u, its weight's range, and the factors of its points."""
+class _Box:
+    """The pack's weights: each rule's range (its weight twice when fixed), the ranged rules, and the exact
+    sum of the bottom corner's weights (non-overlapping partials)."""
 
-    value: float
-    low: float
-    high: float
-    factors: tuple[float, float, float, float]  # sign, degree, confidence, decay (degree 0 when it did not fire)
+    lows: tuple[float, ...]
+    highs: tuple[float, ...]
+    ranged: tuple[int, ...]      # positions of the rules whose range is not a single weight
+    bottom: tuple[float, ...]    # partials of the sum of `lows`
+    low_sum: float               # that sum, rounded once (math.fsum of `lows`)
+    positions: dict[int, int]    # id(compiled rule) -> its position
+
+
+_BOXES: OrderedDict[int, tuple[CompiledPack, _Box]] = OrderedDict()
+
+
+def _box(compiled: CompiledPack) -> _Box:
+    """The pack's box, kept for the last few packs (it depends on the pack alone)."""
+    entry = _BOXES.get(id(compiled))
+    if entry is not None and entry[0] is compiled:
+        _BOXES.move_to_end(id(compiled))
+        return entry[1]
+    lows, highs = [], []
+    for item in compiled.rules:
+        rule = item.rule
+        low, high = rule.weight_range if rule.weight_range is not None else (rule.weight, rule.weight)
+        lows.append(low)
+        highs.append(high)
+    ranged = tuple(i for i, (low, high) in enumerate(zip(lows, highs, strict=True)) if low != high)
+    box = _Box(tuple(lows), tuple(highs), ranged, tuple(partials(lows)), math.fsum(lows),
+               {id(item): i for i, item in enumerate(compiled.rules)})
+    _BOXES[id(compiled)] = (compiled, box)
+    if len(_BOXES) > 8:
+        _BOXES.popitem(last=False)
+    return box
+
+
+def partials(numbers: Iterable[float]) -> list[float]:
+    """A few floats whose exact sum is the numbers' exact sum: that sum rounded, then what the rounding left
+    out, rounded, and so on until nothing is left. math.fsum rounds an exact sum correctly, so each remainder
+    is a fraction of an ulp of the one before, and one that is not zero never rounds to zero."""
+    numbers = list(numbers)
+    found: list[float] = []
+    while (rest := math.fsum([*numbers, *[-part for part in found]])) != 0.0:
+        found.append(rest)
+    return found
 
 
 def sensitivity(compiled: CompiledPack, case: Case, as_of: dt.date | None = None) -> Interval:
@@ -42,50 +85,68 @@ def sensitivity(compiled: CompiledPack, case: Case, as_of: dt.date | None = None
 
 def weight_interval(compiled: CompiledPack, weighing: Weighing) -> Interval:
     """`sensitivity` of a case already weighed (so it is not scored twice)."""
-    fired = {id(w.rule): (w.degree, w.confidence, w.decay) for w in weighing.evaluated
-             if w.fired and w.confidence is not None and w.decay is not None}
-    terms = []
-    for item in compiled.rules:
-        rule = item.rule
-        low, high = rule.weight_range if rule.weight_range is not None else (rule.weight, rule.weight)
-        degree, confidence, decay = fired.get(id(item), (0.0, 1.0, 1.0))
-        terms.append(_Term(rule.sign * degree * confidence * decay, low, high,
-                           (float(rule.sign), degree, confidence, decay)))
-    high = _corner_score(terms, _best_corner(terms, rising=True))
-    low = _corner_score(terms, _best_corner(terms, rising=False))
+    box = _box(compiled)
+    values = dict.fromkeys(box.ranged, 0.0)  # u of each ranged rule (0 when it did not fire)
+    fired = _Fired([], [], [])
+    numerator = []
+    for item, degree, confidence, decay in zip(weighing.rules, weighing.degrees, weighing.confidences,
+                                               weighing.decays, strict=True):
+        if confidence is None or decay is None:
+            continue
+        position = box.positions[id(item)]
+        sign = item.rule.sign
+        value = sign * degree * confidence * decay
+        if position in values:
+            values[position] = value
+        numerator.append(box.lows[position] * value)
+        if degree:
+            fired.positions.append(position)
+            fired.signs.append(float(sign))
+            fired.factors.append((degree, confidence, decay))
+    start = math.fsum(numerator)
+    high = _corner_score(box, fired, _top(box, values, start, rising=True))
+    low = _corner_score(box, fired, _top(box, values, start, rising=False))
     # the weights as written are one point of the box, so its score lies inside (also to the last bit)
     return Interval(min(low, weighing.score), max(high, weighing.score))
 
 
-def _best_corner(terms: list[_Term], rising: bool) -> list[float]:
-    """The weights of the corner with the greatest (rising) or least ratio: the rules whose values come
-    first in that direction at the top of their ranges, the others at the bottom, for the best cut."""
-    order = sorted(range(len(terms)), key=lambda i: -terms[i].value if rising else terms[i].value)
-    numerator = math.fsum(t.low * t.value for t in terms)
-    denominator = math.fsum(t.low for t in terms)
+@dataclass(frozen=True)
+class _Fired:
+    """The rules that fired with a degree: their positions, signs, and degree, confidence and decay."""
+
+    positions: list[int]
+    signs: list[float]
+    factors: list[tuple[float, float, float]]
+
+
+def _top(box: _Box, values: dict[int, float], numerator: float, rising: bool) -> set[int]:
+    """The ranged rules at the top of their ranges in the corner with the greatest (rising) or least ratio:
+    those whose values come first in that direction, for the best cut."""
+    order = sorted(values, key=(lambda i: -values[i]) if rising else values.__getitem__)
+    denominator = box.low_sum
     best_ratio, best_cut = numerator / denominator, 0
     position = 0
     while position < len(order):
         # rules with equal values move together: a cut between them never beats both sides of it
-        value = terms[order[position]].value
-        while position < len(order) and terms[order[position]].value == value:
-            term = terms[order[position]]
-            numerator += (term.high - term.low) * term.value
-            denominator += term.high - term.low
+        value = values[order[position]]
+        while position < len(order) and values[order[position]] == value:
+            rule = order[position]
+            step = box.highs[rule] - box.lows[rule]
+            numerator += step * value
+            denominator += step
             position += 1
         ratio = numerator / denominator
         if (ratio > best_ratio) if rising else (ratio < best_ratio):
             best_ratio, best_cut = ratio, position
-    top = set(order[:best_cut])
-    return [t.high if i in top else t.low for i, t in enumerate(terms)]
+    return set(order[:best_cut])
 
 
-def _corner_score(terms: list[_Term], weights: list[float]) -> float:
-    """The score with these weights, in the arithmetic of `weigh` (points_i = 50*s*w*a*c*t / W)."""
-    total = math.fsum(weights)
-    points = []
-    for term, weight in zip(terms, weights, strict=True):
-        sign, degree, confidence, decay = term.factors
-        if degree:
-            points.append(50 * sign * weight * degree * confidence * decay / total + 0.0)
+def _corner_score(box: _Box, fired: _Fired, top: set[int]) -> float:
+    """The score with the rules `top` at the top of their ranges and the others at the bottom, in the
+    arithmetic of `weigh` (points_i = 50*s*w*a*c*t / W)."""
+    total = math.fsum([*box.bottom, *(box.highs[i] for i in top), *(-box.lows[i] for i in top)])
+    highs, lows = box.highs, box.lows
+    points = [50 * sign * (highs[position] if position in top else lows[position]) * degree * confidence * decay
+              / total + 0.0 for position, sign, (degree, confidence, decay)
+              in zip(fired.positions, fired.signs, fired.factors, strict=True)]
     return min(100.0, max(0.0, math.fsum([50.0, *points])))
