@@ -328,3 +328,19 @@ def test_batch_reports_bad_cells_where_they_are_and_writes_nothing(tmp_path: Pat
     assert not out.exists() and not list(tmp_path.glob(".scores*"))
     kept = invoke("batch", table, "--out", out, "--rules", PACT_RULES, "--keep-going", code=1)
     assert out.exists() and "error[" in kept.stderr
+
+
+def test_a_large_pack_is_checked_against_its_outer_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past EXACT_UP_TO rules the reachable range is the outer one; a band beyond it still warns."""
+    from engine.analysis import reach
+
+    pack = tmp_path / "rules"
+    shutil.copytree(PACT_RULES, pack)
+    settings = yaml.safe_load((pack / "pack.yaml").read_text(encoding="utf-8"))
+    settings["bands"].append({"from": 95, "label": "unreachable"})
+    write_yaml(pack / "pack.yaml", settings)
+    exact = reach.reachable(engine.compile_pack(engine.load_pack(pack)))
+    monkeypatch.setattr(reach, "EXACT_UP_TO", 1)
+    outer = reach.reachable(engine.compile_pack(engine.load_pack(pack)))
+    assert outer.low <= exact.low and exact.high <= outer.high
+    assert "warning[band]" in invoke("validate", pack).stderr
