@@ -216,6 +216,7 @@ def test_progress_bar_on_stderr(tmp_path: Path, pact: Any, capsys: pytest.Captur
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_of_two_workers(tmp_path: Path, pact: Any) -> None:
     """The same rows, numbers and problems as the local run, from Parquet row groups as partitions."""
     import pyarrow.csv as pcsv

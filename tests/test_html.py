@@ -315,6 +315,7 @@ def test_importing_the_module_loads_neither_matplotlib_nor_jinja2() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=F.ROOT)
 
 
+@pytest.mark.slow
 def test_the_wheel_ships_the_templates(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(F.ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
                    check=True, timeout=300)
@@ -342,6 +343,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         context.close()
 
 
+@pytest.mark.slow
 def test_documents_render_in_chromium(browser: Any, documents: list[Document], tmp_path: Path) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for doc in documents:
@@ -391,6 +393,7 @@ def test_documents_render_in_chromium(browser: Any, documents: list[Document], t
         page.close()
 
 
+@pytest.mark.slow
 def test_the_page_policy_blocks_what_escaping_would_have_missed(browser: Any, documents: list[Document],
                                                                tmp_path: Path) -> None:
     """A second line of defence: markup smuggled into the page still fetches and runs nothing (its CSP)."""
