@@ -37,14 +37,13 @@ import bisect
 import datetime as dt
 import itertools
 import math
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ..core.compile import CompiledPack, Measure, compile_condition
 from ..core.evaluate import Evidence, Weighing, in_use, weigh
-from ..core.model import AnyOf, Case, Condition, Fact, Leaf, Not, Value
+from ..core.model import AnyOf, Case, Condition, Fact, Leaf, Not, Value, leaves
 from ..core.operators import OPERATORS, Test, Truth
 from .sensitivity import Interval, partials, weight_interval
 
@@ -309,24 +308,21 @@ def _table(index: _Index, fact: Fact) -> _Table:
     return found
 
 
-_INDEXES: OrderedDict[int, tuple[CompiledPack, _Index]] = OrderedDict()
-
-
 def _index(compiled: CompiledPack) -> _Index:
-    """The pack's index, kept for the last few packs (it depends on the pack alone, like its compilation)."""
-    entry = _INDEXES.get(id(compiled))
-    if entry is not None and entry[0] is compiled:
-        _INDEXES.move_to_end(id(compiled))
-        return entry[1]
+    """The pack's index of the rules that read each fact, kept with the compiled pack (it depends on it alone)."""
+    return compiled.kept("leverage.index", lambda: _build_index(compiled))
+
+
+def _build_index(compiled: CompiledPack) -> _Index:
     readers: dict[str, list[_Reader]] = {}
     closures: dict[int, Test] = {}
     for position, item in enumerate(compiled.rules):
-        leaves = _leaves(item.rule.when)
-        for leaf in leaves:
+        read = leaves(item.rule.when)
+        for leaf in read:
             closures[id(leaf)] = compile_condition(leaf)
         degree = item.rule.degree
         for name in item.facts:
-            own = [leaf for leaf in leaves if leaf.fact == name]
+            own = [leaf for leaf in read if leaf.fact == name]
             ramp = degree is not None and degree.fact == name
             named = [v for leaf in own for v in OPERATORS[leaf.operator].names(leaf.operand)]
             if degree is not None and ramp:
@@ -334,20 +330,8 @@ def _index(compiled: CompiledPack) -> _Index:
             readers.setdefault(name, []).append(_Reader(
                 position, tuple(closures[id(leaf)] for leaf in own), tuple(named),
                 any(leaf.operator == "known" for leaf in own), ramp, item.when, item.degree, item.base))
-    index = _Index({name: tuple(found) for name, found in readers.items()}, closures, {},
-                   tuple(band.start for band in compiled.pack.bands), tuple(band.label for band in compiled.pack.bands))
-    _INDEXES[id(compiled)] = (compiled, index)
-    if len(_INDEXES) > 8:
-        _INDEXES.popitem(last=False)
-    return index
-
-
-def _leaves(condition: Condition) -> list[Leaf]:
-    if isinstance(condition, Leaf):
-        return [condition]
-    if isinstance(condition, Not):
-        return _leaves(condition.part)
-    return [leaf for part in condition.parts for leaf in _leaves(part)]
+    return _Index({name: tuple(found) for name, found in readers.items()}, closures, {},
+                  tuple(band.start for band in compiled.pack.bands), tuple(band.label for band in compiled.pack.bands))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -43,15 +42,12 @@ class _Box:
     positions: dict[int, int]    # id(compiled rule) -> its position
 
 
-_BOXES: OrderedDict[int, tuple[CompiledPack, _Box]] = OrderedDict()
-
-
 def _box(compiled: CompiledPack) -> _Box:
-    """The pack's box, kept for the last few packs (it depends on the pack alone)."""
-    entry = _BOXES.get(id(compiled))
-    if entry is not None and entry[0] is compiled:
-        _BOXES.move_to_end(id(compiled))
-        return entry[1]
+    """The pack's box of weight ranges, kept with the compiled pack (it depends on it alone)."""
+    return compiled.kept("sensitivity.box", lambda: _build_box(compiled))
+
+
+def _build_box(compiled: CompiledPack) -> _Box:
     lows, highs = [], []
     for item in compiled.rules:
         rule = item.rule
@@ -59,12 +55,8 @@ def _box(compiled: CompiledPack) -> _Box:
         lows.append(low)
         highs.append(high)
     ranged = tuple(i for i, (low, high) in enumerate(zip(lows, highs, strict=True)) if low != high)
-    box = _Box(tuple(lows), tuple(highs), ranged, tuple(partials(lows)), math.fsum(lows),
-               {id(item): i for i, item in enumerate(compiled.rules)})
-    _BOXES[id(compiled)] = (compiled, box)
-    if len(_BOXES) > 8:
-        _BOXES.popitem(last=False)
-    return box
+    return _Box(tuple(lows), tuple(highs), ranged, tuple(partials(lows)), math.fsum(lows),
+                {id(item): i for i, item in enumerate(compiled.rules)})
 
 
 def partials(numbers: Iterable[float]) -> list[float]:

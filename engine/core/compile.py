@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from .model import AnyOf, Condition, Degree, Leaf, Not, Pack, Rule, leaves
 from .operators import OPERATORS, Test, Truth, Values
 
+T = TypeVar("T")
 Measure = Callable[[Values], float | None]
 
 
@@ -113,6 +114,14 @@ class CompiledPack:
     pack: Pack
     rules: tuple[CompiledRule, ...]
     total_weight: float  # W, the sum of the weights of all the pack's rules
+    # what analyses derive from the pack alone (the bounds' index of readers, the weight ranges), kept with it
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def kept(self, key: str, build: Callable[[], T]) -> T:
+        """What `build` derives from this pack alone, built on first use and kept with the pack."""
+        if key not in self.memo:
+            self.memo[key] = build()
+        return cast(T, self.memo[key])
 
 
 def compile_pack(pack: Pack) -> CompiledPack:
