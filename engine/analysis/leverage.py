@@ -653,35 +653,30 @@ class _Analysis:
                 (i, reader.when, full[reader.position] if reader.position in full else self.full(reader.position),
                  table.examples[i], {}) for (reader, _), i in zip(live, indexes, strict=True)]
             most = 2 ** sum(1 for column in columns if column[2] != 0.0)  # vectors there can be
+
+            def record(outcomes: list[Any]) -> None:
+                """The figure of one outcome of each reader's leaves (each rule's points computed once)."""
+                points: list[float] = []
+                for outcome, (_, when, full_points, examples, seen) in zip(outcomes, columns, strict=True):
+                    got = seen.get(outcome)
+                    if got is None:
+                        scratch[name] = examples[outcome]
+                        got = seen[outcome] = full_points if when(scratch) else 0.0
+                    points.append(got)
+                vector = tuple(points)
+                if vector not in figures:
+                    figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
+
             for group in table.classes:
                 if len(figures) == most:
                     break
                 if len(group.members) == 1 and table.values[group.members[0]] == current:
                     continue  # the current value alone
-                points: list[float] = []
-                for i, when, full_points, examples, seen in columns:
-                    outcome = group.ids[i]
-                    got = seen.get(outcome)
-                    if got is None:
-                        scratch[name] = examples[outcome]
-                        got = seen[outcome] = full_points if when(scratch) else 0.0
-                    points.append(got)
-                vector = tuple(points)
-                if vector not in figures:
-                    figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
+                record([group.ids[column[0]] for column in columns])
             for value in _extras(fact, table, current) if len(figures) < most else ():
                 one = {name: value}
-                points = []
-                for (reader, _), (i, when, full_points, examples, seen) in zip(live, columns, strict=True):
-                    outcome = table.outcomes[i][tuple([leaf(one) for leaf in reader.leaves])]
-                    got = seen.get(outcome)
-                    if got is None:
-                        scratch[name] = examples[outcome]
-                        got = seen[outcome] = full_points if when(scratch) else 0.0
-                    points.append(got)
-                vector = tuple(points)
-                if vector not in figures:
-                    figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
+                record([table.outcomes[column[0]][tuple([leaf(one) for leaf in reader.leaves])]
+                        for (reader, _), column in zip(live, columns, strict=True)])
         reach = self._extreme(positions, figures)
         if current is None and reach is not None and (_tied(figures, reach.low) or _tied(figures, reach.high)):
             return self._reach(name, fact, current, live, indexes)
