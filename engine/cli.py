@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -183,7 +183,7 @@ def main() -> None:
 def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: dt.date | None,
           overrides: tuple[str, ...], jobs: int, keep_going: bool) -> None:
     """Score each CASE (a case file, or a folder of them) against the rule pack."""
-    from .analysis.scoring import Job, check_files, score_files
+    from .analysis.scoring import Job, score_files
     from .core.compile import compile_pack
     from .reports.registry import RENDERERS
 
@@ -199,25 +199,42 @@ def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: d
     job = Job(pack.path, output, _style(), as_of, settings)
     renderer = RENDERERS[output].scores
     assert renderer is not None
-    compiled = compile_pack(pack)
-    if not keep_going:  # all or nothing: every file is checked (and nothing kept) before anything is scored
-        for problems in check_files(job, files, jobs, compiled):
-            run.add(problems)
-        if run.failed:
-            run.finish()
+    # All or nothing (no --keep-going): what is scored waits in a temporary file until every file is
+    # read, so each is read once and memory stays flat; after an error the rest are only checked.
+    held = None if keep_going or not isinstance(renderer.joined, str) else _held()
     first, parts = True, []
-    for outcome in score_files(job, files, jobs, compiled):
+    warnings: list[Problem] = []
+    for outcome in score_files(job, files, jobs, compile_pack(pack), checking_only=lambda: run.failed and not keep_going):
         run.add(outcome.problems)
-        if outcome.part is None:
+        warnings.extend(outcome.warnings)
+        if outcome.part is None or (run.failed and not keep_going):
             continue
         if isinstance(renderer.joined, str):
-            emit(("" if first else renderer.joined) + outcome.part)
+            text = ("" if first else renderer.joined) + outcome.part
+            if held is not None:
+                held.write(text)
+            else:
+                emit(text)
             first = False
         else:
             parts.append(outcome.part)
+    if run.failed and not keep_going:
+        run.finish()  # the scoring warnings of the others are not shown: nothing of theirs is
+    run.add(warnings)
+    if held is not None:
+        held.seek(0)
+        while block := held.read(1 << 16):
+            emit(block)
     if parts:
         emit(renderer.whole(parts))
     run.finish()
+
+
+def _held() -> IO[str]:
+    """A temporary file for output that is shown only if the whole run succeeds (in memory while small)."""
+    import tempfile
+
+    return tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8", newline="")
 
 
 def _overrides(pack: Pack, raw: Sequence[str], run: Run) -> dict[str, Any]:

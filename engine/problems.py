@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
@@ -144,6 +143,8 @@ def cap(problems: Iterable[Problem], per_file: int = 100) -> list[Problem]:
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """A ' (did you mean 'x'?)' suffix naming the closest choice, or '' when none is close."""
+    import difflib  # only a mistake needs it: kept out of every clean start
+
     close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

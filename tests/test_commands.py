@@ -18,6 +18,7 @@ from click.testing import Result
 from support import ALPHA, PACT, PACT_RULES, write_yaml
 
 import engine
+from engine.analysis import scoring
 from engine.analysis.scoring import Job, score_files
 from engine.reports.registry import Style
 
@@ -75,6 +76,23 @@ def test_a_bad_file_scores_nothing_unless_keep_going(cases: Path) -> None:
     going = invoke("score", cases, "--rules", PACT_RULES, "--format", "jsonl", "--keep-going", code=1)
     assert [json.loads(line)["case"] for line in going.stdout.splitlines()] == ["a", "b", "c"]
     assert "error[yaml-syntax]" in going.stderr
+
+
+def test_an_all_or_nothing_run_reads_each_file_once_and_scores_nothing_after_an_error(
+        cases: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    scored: list[str] = []
+    check_case, assess = scoring.check_case, scoring.assess
+    monkeypatch.setattr(scoring, "check_case", lambda path, *more: read.append(path.name) or check_case(path, *more))
+    monkeypatch.setattr(scoring, "assess", lambda case, *more: scored.append(case.id) or assess(case, *more))
+    clean = invoke("score", cases, "--rules", PACT_RULES, "--format", "jsonl")
+    assert read == ["a.yaml", "b.yml", "c.yaml"] and scored == ["a", "b", "c"]
+    assert [json.loads(line)["case"] for line in clean.stdout.splitlines()] == ["a", "b", "c"]
+    read.clear(), scored.clear()
+    (cases / "b.yml").write_text("case: b\ntitle: [\n", encoding="utf-8")
+    stopped = invoke("score", cases, "--rules", PACT_RULES, "--format", "jsonl", code=1)
+    assert stopped.stdout == "" and "b.yml:3:1: error[yaml-syntax]" in stopped.stderr
+    assert read == ["a.yaml", "b.yml", "c.yaml"] and scored == ["a"]  # c is checked, not scored
 
 
 def test_scoring_streams_the_first_case_before_the_last_is_read(cases: Path) -> None:

@@ -3,17 +3,20 @@
 Each worker loads the pack once (from its folder) and turns each case file into its renderer's part:
 plain text or data, so it crosses a process boundary. `score_files` yields the outcomes in input
 order as they are ready, so a streaming format prints its first case before the last is read, and
-`--jobs N` gives the same bytes as one job.
+`--jobs N` gives the same bytes as one job. Once the caller has seen an error it can ask that the
+rest only be checked (`checking_only`): an all-or-nothing run then reads every file once and scores
+no more than it must.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.compile import CompiledPack, compile_pack
 from ..core.model import Case, Observation, Value
@@ -22,9 +25,12 @@ from ..files.pack import load_pack
 from ..problems import Problem
 from ..reports.registry import RENDERERS, Scores, Style
 from .assess import assess
-from .timeline import dates, timeline
+
+if TYPE_CHECKING:
+    from ..core.evaluate import Result
 
 CHUNKS_PER_WORKER = 8  # small enough chunks that the first results come back early, large enough to amortise
+IN_FLIGHT = 2  # chunks per worker sent ahead: each has the next one queued while its result is read
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,9 @@ class Job:
 
 @dataclass(frozen=True)
 class FileOutcome:
-    problems: tuple[Problem, ...]
-    part: Any  # the renderer's part for the case; None when the file does not load
+    problems: tuple[Problem, ...]  # the file's own: what checking it found
+    part: Any  # the renderer's part for the case; None when the file does not load or was only checked
+    warnings: tuple[Problem, ...] = ()  # the located warnings of scoring it
 
 
 class _Scorer:
@@ -52,18 +59,25 @@ class _Scorer:
         assert renderer is not None, f"format '{job.output}' renders no scores"
         self.renderer: Scores = renderer
 
-    def __call__(self, path: Path) -> FileOutcome:
+    def __call__(self, path: Path, checking_only: bool = False) -> FileOutcome:
         case, problems = check_case(path, self.compiled.pack, str(path))
-        if case is None:
+        if case is None or checking_only:
             return FileOutcome(tuple(problems), None)
         case = hypothetical(case, self.job.overrides)
         result = assess(case, self.compiled, self.job.as_of)
-        if self.job.output == "html" and len(dates(case, end=result.as_of)) > 1:
-            compiled = self.compiled
-            steps = timeline(case, lambda day: assess(case, compiled, day), end=result.as_of)
-            result = dataclasses.replace(result, history=steps)
+        if self.job.output == "html":  # the brief charts the case's history: only it needs the timeline
+            result = self._with_history(case, result)
         located = tuple(w for w in result.warnings if w.line is not None)
-        return FileOutcome((*problems, *located), self.renderer.part(result, self.job.style))
+        return FileOutcome(tuple(problems), self.renderer.part(result, self.job.style), located)
+
+    def _with_history(self, case: Case, result: Result) -> Result:
+        from .timeline import dates, timeline
+
+        if len(dates(case, end=result.as_of)) < 2:
+            return result
+        compiled = self.compiled
+        steps = timeline(case, lambda day: assess(case, compiled, day), end=result.as_of)
+        return dataclasses.replace(result, history=steps)
 
 
 def hypothetical(case: Case, overrides: Mapping[str, Value]) -> Case:
@@ -82,40 +96,31 @@ def _start(job: Job) -> None:
     _worker = _Scorer(job)
 
 
-def _score(path: Path) -> FileOutcome:
+def _score(paths: Sequence[Path], checking_only: bool) -> list[FileOutcome]:
     assert _worker is not None
-    return _worker(path)
+    return [_worker(path, checking_only) for path in paths]
 
 
-def _check(path: Path) -> tuple[Problem, ...]:
-    assert _worker is not None
-    return tuple(check_case(path, _worker.compiled.pack, str(path))[1])
-
-
-def score_files(job: Job, files: Sequence[Path], jobs: int = 1,
-                compiled: CompiledPack | None = None) -> Iterator[FileOutcome]:
+def score_files(job: Job, files: Sequence[Path], jobs: int = 1, compiled: CompiledPack | None = None,
+                checking_only: Callable[[], bool] = lambda: False) -> Iterator[FileOutcome]:
     """Each file's outcome, in input order. In this process the pack is `compiled` when given (it is
-    `job.rules`, loaded already); each worker process loads it for itself."""
+    `job.rules`, loaded already); each worker process loads it for itself. A file is only checked, not
+    scored, when `checking_only()` is true as its turn comes (with several jobs: as its chunk is sent)."""
     if jobs <= 1 or len(files) < 2:
         scorer = _Scorer(job, compiled)
-        yield from map(scorer, files)
+        yield from (scorer(path, checking_only()) for path in files)
         return
-    yield from _pooled(_score, job, files, jobs)
+    from concurrent.futures import Future, ProcessPoolExecutor  # 10 ms of start-up: only several jobs need it
 
-
-def check_files(job: Job, files: Sequence[Path], jobs: int = 1,
-                compiled: CompiledPack | None = None) -> Iterator[tuple[Problem, ...]]:
-    """Each file's problems, in input order, without scoring it (the first pass of an all-or-nothing run)."""
-    if jobs <= 1 or len(files) < 2:
-        pack = (compiled or compile_pack(load_pack(job.rules))).pack
-        yield from (tuple(check_case(path, pack, str(path))[1]) for path in files)
-        return
-    yield from _pooled(_check, job, files, jobs)
-
-
-def _pooled(work: Callable[[Path], Any], job: Job, files: Sequence[Path], jobs: int) -> Iterator[Any]:
-    from concurrent.futures import ProcessPoolExecutor  # only several jobs need it: 10 ms of start-up otherwise
-
-    chunk = max(1, len(files) // (jobs * CHUNKS_PER_WORKER))
+    size = max(1, len(files) // (jobs * CHUNKS_PER_WORKER))
+    chunks = [files[start:start + size] for start in range(0, len(files), size)]
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(job,)) as pool:
-        yield from pool.map(work, files, chunksize=chunk)
+        # a window of chunks in flight, so that what is sent later sees what came back, and results
+        # wait in memory no longer than their turn
+        sent: deque[Future[list[FileOutcome]]] = deque()
+        for chunk in chunks:
+            if len(sent) == jobs * IN_FLIGHT:
+                yield from sent.popleft().result()
+            sent.append(pool.submit(_score, chunk, checking_only()))
+        while sent:
+            yield from sent.popleft().result()
