@@ -204,10 +204,14 @@ def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: d
     held = None if keep_going or not isinstance(renderer.joined, str) else _held()
     first, parts = True, []
     warnings: list[Problem] = []
-    for outcome in score_files(job, files, jobs, compile_pack(pack), checking_only=lambda: run.failed and not keep_going):
+
+    def stopped() -> bool:  # asked as each file's turn comes: once true, the rest are only checked
+        return run.failed and not keep_going
+
+    for outcome in score_files(job, files, jobs, compile_pack(pack), checking_only=stopped):
         run.add(outcome.problems)
         warnings.extend(outcome.warnings)
-        if outcome.part is None or (run.failed and not keep_going):
+        if outcome.part is None or stopped():
             continue
         if isinstance(renderer.joined, str):
             text = ("" if first else renderer.joined) + outcome.part
@@ -218,7 +222,7 @@ def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: d
             first = False
         else:
             parts.append(outcome.part)
-    if run.failed and not keep_going:
+    if stopped():
         run.finish()  # the scoring warnings of the others are not shown: nothing of theirs is
     run.add(warnings)
     if held is not None:

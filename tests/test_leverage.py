@@ -380,3 +380,30 @@ def test_law_sensitivity_is_the_weights_corners(pack_and_case: tuple[PackData, d
         assert inside(corner, found.sensitivity)
     assert found.sensitivity.low == pytest.approx(min(corners), abs=TOLERANCE)
     assert found.sensitivity.high == pytest.approx(max(corners), abs=TOLERANCE)
+
+
+# --- the fast paths against the careful ones (issue 10) -----------------------------------------------------
+
+@SMALL
+@given(gen.packs_and_cases(), AS_OF)
+def test_law_kept_and_planned_figures_equal_the_probed_ones(pack_and_case: tuple[PackData, dict[str, Any]],
+                                                            as_of: dt.date | None) -> None:
+    """A private fact's gap comes from what the pack keeps (made on an empty case), its counterfactual from its
+    plan: both equal, to the last bit, what the probes of that fact give for this case."""
+    pack, case = pack_and_case
+    show(pack, case)
+    loaded, model = gen.load_generated(pack, case)
+    assert model is not None
+    compiled = compile_pack(loaded)
+    empty = Case(model.id, model.title, model.parties, model.as_of, {}, path=model.path)
+    leverage(compiled, empty, as_of)  # the pack now keeps every private fact's vectors
+    analysis = leverage_module._Analysis(compiled, leverage_module.weigh(model, compiled, as_of), model)
+    index = analysis.index
+    for name in sorted(index.private & set(index.readers)):
+        readers = index.readers[name]
+        if name in analysis.values:
+            assert analysis.counterfactual(name) == analysis._probed(name)
+        else:
+            kept = analysis.alone(name)
+            probed = analysis._alone(name, None, readers, [analysis.truth(reader) for reader in readers])
+            assert kept == probed

@@ -39,7 +39,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from ..core.compile import CompiledPack, Measure, compile_condition
 from ..core.evaluate import Evidence, Weighing, in_use, weigh
@@ -256,7 +256,10 @@ class _Table:
     with that outcome, and its degree at each value (None: no degree reads the fact). These values split the
     domain at least as finely as those `_PROBES` gives for any of the rules, so every outcome of the leaves
     that an allowed value gives is among them, and each piece of the domain on which a degree runs straight
-    has its ends among them (and, for a current value, next to it: `_extras`)."""
+    has its ends among them (and, for a current value, next to it: `_extras`).
+
+    A number has a table too, of the test values of its probes, but only as a memo of the outcomes and degrees
+    at those values for `_reach_vectors` (its classes are not used: a number's values are not all there)."""
 
     values: tuple[Value, ...]
     places: dict[Value, int]                              # value -> its place in `values`
@@ -274,6 +277,15 @@ class _Index:
     tables: dict[str, _Table]                # fact -> its table, made on first use (see `_table`)
     starts: tuple[float, ...]                # the pack's bands (they ascend): where each starts
     labels: tuple[str, ...]                  # and its label
+    # The facts that every rule reading them reads alone. Unstated, such a fact's readers have confidence and
+    # decay 1 and their conditions see no other fact, so what `_Analysis._alone` finds for it (the vectors
+    # of its readers' points, in the order met; None: too many values) depends on the pack alone: made on
+    # first use and kept, with `_reach`'s order (`probed`) where that decides.
+    private: frozenset[str]
+    alone: dict[str, _Found]
+    probed: dict[str, list[tuple[float, ...]]]
+    plans: dict[str, _Plan | None]           # fact -> its plan (`_plan`), made on first use
+    reading: dict[tuple[str, int], _Reader]  # (fact, rule position) -> that rule reading that fact
 
 
 _TABLED = frozenset({"boolean", "string", "integer", "date"})
@@ -284,7 +296,9 @@ def _table(index: _Index, fact: Fact) -> _Table:
     found = index.tables.get(fact.name)
     if found is None:
         readers = index.readers[fact.name]
-        values = [probe.test for probe in _PROBES[fact.type](fact, [v for r in readers for v in r.named], None)]
+        # a number's probes test each value inside a piece twice (for each end's degree): once is enough here
+        values = list(dict.fromkeys(
+            probe.test for probe in _PROBES[fact.type](fact, [v for r in readers for v in r.named], None)))
         outcomes: list[dict[tuple[Truth, ...], int]] = [{} for _ in readers]
         examples: list[list[Value]] = [[] for _ in readers]
         classes: dict[tuple[int, ...], list[int]] = {}
@@ -306,6 +320,96 @@ def _table(index: _Index, fact: Fact) -> _Table:
             tuple(values), {v: place for place, v in enumerate(values)}, tuple(outcomes), tuple(examples),
             ids, degrees, tuple(_Class(key, tuple(m)) for key, m in classes.items()))
     return found
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a counterfactual of a private fact (`_Index.private`, of any type but list) needs: the values
+    `_PROBES` gives with no current value (a test value each, with the readers' degrees there: 1.0 without a
+    degree, None where the condition does not hold), and the readers' points once the fact is removed
+    (confidence and decay 1: no other fact is their evidence). For a number, also the values that split its
+    domain (ascending) and whether there are values below and above them (`_number_extras` needs them).
+
+    With a current value, `_PROBES` gives the same values less the current one, and a few next to it
+    (`_Analysis._planned`). A counterfactual is the least and the greatest figure over them, so only the
+    patterns of degrees count, not the order they come in: each pattern at two values (leaving one out
+    leaves another). For one reader, whose points (and figure) are monotone in its degree (a condition that
+    does not hold counts as degree 0), only the two values of least and the two of greatest degree."""
+
+    positions: tuple[int, ...]
+    values: tuple[tuple[Value, tuple[float | None, ...]], ...]
+    removed: tuple[float, ...]
+    points: tuple[float, ...]
+    outside: tuple[bool, bool]
+
+
+def _plan(index: _Index, compiled: CompiledPack, fact: Fact) -> _Plan | None:
+    """The fact's plan, made on first use and kept in the pack's index; None where it has none (not private,
+    or a list)."""
+    if fact.name in index.plans:
+        return index.plans[fact.name]
+    readers = index.readers[fact.name]
+    found = None
+    if fact.name in index.private and fact.type != "list":
+        named = [v for reader in readers for v in reader.named]
+        counts: dict[tuple[float | None, ...], int] = {}
+        values = []
+        for probe in _PROBES[fact.type](fact, named, None):
+            test, measure = {fact.name: probe.test}, {fact.name: probe.measure}
+            pattern = tuple([None if not reader.when(test) else 1.0 if not reader.ramp or reader.measure is None
+                             else reader.measure(measure) for reader in readers])
+            if counts.setdefault(pattern, 0) < 2:
+                counts[pattern] += 1
+                values.append((probe.test, pattern))
+        if len(readers) == 1:
+            values.sort(key=lambda entry: entry[1][0] or 0.0)
+            values = values[:2] + values[2:][-2:]
+        total = compiled.total_weight
+        removed = []
+        for reader in readers:
+            item = compiled.rules[reader.position]
+            degree = None if not reader.when({}) else 1.0 if item.degree is None else item.degree({})
+            removed.append(0.0 if degree is None else item.base * degree * 1.0 * 1.0 / total + 0.0)
+        points: list[float] = []
+        outside = (False, False)
+        if fact.type == "number":
+            low, high = fact.min, fact.max
+            points = sorted({float(p) for p in named if (low is None or p >= low) and (high is None or p <= high)}
+                            | {float(b) for b in (low, high) if b is not None})
+            if points:
+                outside = (low is None and math.isfinite(points[0] - max(1.0, abs(points[0]))),
+                           high is None and math.isfinite(points[-1] + max(1.0, abs(points[-1]))))
+        found = _Plan(tuple(reader.position for reader in readers), tuple(values), tuple(removed), tuple(points),
+                      outside)
+    index.plans[fact.name] = found
+    return found
+
+
+def _number_extras(plan: _Plan, current: float) -> list[tuple[Value, Value]] | None:
+    """The values (test, measure) that `_number_probes` adds for a current value beyond the plan's values less
+    the current one; None where that is not so simple (then the probes themselves are used).
+
+    The current value splits the piece (left, right) it lies in: the new pieces' values see the conditions of
+    the old piece, and their ends' degrees are the old ones' or the degree at the current value, so that last
+    is the one new pattern. Below (above) every splitting value, conditions and degrees are constant: nothing
+    is new, provided there is a value there either way."""
+    points = plan.points
+    if not points:
+        return None
+    place = bisect.bisect_left(points, current)
+    if place < len(points) and points[place] == current:
+        return []
+    if place in (0, len(points)):
+        end = points[0] if place == 0 else points[-1]
+        middle = current / 2 + end / 2
+        reached = min(current, end) < middle < max(current, end) or math.isfinite(
+            current - max(1.0, abs(current)) if place == 0 else current + max(1.0, abs(current)))
+        return [] if reached and plan.outside[0 if place == 0 else 1] else None
+    left, right = points[place - 1], points[place]
+    inside = left / 2 + right / 2
+    if left < left / 2 + current / 2 < current < current / 2 + right / 2 < right and left < inside < right:
+        return [(inside, current)]
+    return None
 
 
 def _index(compiled: CompiledPack) -> _Index:
@@ -330,8 +434,11 @@ def _build_index(compiled: CompiledPack) -> _Index:
             readers.setdefault(name, []).append(_Reader(
                 position, tuple(closures[id(leaf)] for leaf in own), tuple(named),
                 any(leaf.operator == "known" for leaf in own), ramp, item.when, item.degree, item.base))
+    private = frozenset(name for name, found in readers.items()
+                        if all(compiled.rules[reader.position].facts == (name,) for reader in found))
     return _Index({name: tuple(found) for name, found in readers.items()}, closures, {},
-                  tuple(band.start for band in compiled.pack.bands), tuple(band.label for band in compiled.pack.bands))
+                  tuple(band.start for band in compiled.pack.bands), tuple(band.label for band in compiled.pack.bands),
+                  private, {}, {}, {}, {(name, r.position): r for name, found in readers.items() for r in found})
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +545,15 @@ def _extras(fact: Fact, table: _Table, current: Current) -> list[Value]:
     return []
 
 
+def _extreme(positions: tuple[int, ...], figures: dict[tuple[float, ...], float]) -> _Reach | None:
+    """The first least and the first greatest of the figures met."""
+    if not figures:
+        return None
+    low = min(figures, key=figures.__getitem__)
+    high = max(figures, key=figures.__getitem__)
+    return _Reach(positions, figures[low], figures[high], low, high)
+
+
 def _tied(figures: dict[tuple[float, ...], float], figure: float) -> bool:
     """Whether points of different exact sums give this figure."""
     first = None
@@ -462,6 +578,16 @@ def _intersection(sets: Iterable[int], full: int) -> int:
     for bits in sets:
         result &= bits
     return result
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the values of one fact give the rules it can change: their positions, the vectors of their points
+    in the order met (None: too many values), and whether `_reach`'s order decides between tied figures."""
+
+    positions: tuple[int, ...]
+    vectors: list[tuple[float, ...]] | None
+    ordered: bool
 
 
 @dataclass(frozen=True)
@@ -549,6 +675,18 @@ class _Analysis:
 
     def counterfactual(self, name: str) -> tuple[float, float]:
         """The least and greatest score over every other value of stated fact `name`, and its removal."""
+        fact = self.pack.facts[name]
+        plan = _plan(self.index, self.compiled, fact) if len(self.case.facts[name]) == 1 else None
+        if plan is not None:
+            current = self.values[name]
+            extras = [(v, v) for v in _extras(fact, self.index.tables.get(name) or _table(self.index, fact), current)] \
+                if fact.type != "number" else _number_extras(plan, float(cast(float, current)))
+            if extras is not None:
+                return self._planned(fact, plan, extras)
+        return self._probed(name)
+
+    def _probed(self, name: str) -> tuple[float, float]:
+        """`counterfactual` from the fact's probes (or its table), whatever the fact."""
         scratch = self.scratch
         value = scratch.pop(name)
         try:
@@ -563,11 +701,37 @@ class _Analysis:
             scratch[name] = value
         return (removed, removed) if reach is None else (min(reach.low, removed), max(reach.high, removed))
 
+    def _planned(self, fact: Fact, plan: _Plan, extras: list[tuple[Value, Value]]) -> tuple[float, float]:
+        """`counterfactual` of a private fact with one observation (its removal leaves it unstated), from its
+        plan: the removal, the plan's values other than the current one, and `extras` (test, measure)."""
+        name = fact.name
+        current = self.values[name]
+        now = self.now
+        settled = [*self.base, *[-now[p] for p in plan.positions if now[p]]]
+        total = self.compiled.total_weight
+        factors = [(self.rules[p].base, *self.evidence(p)) for p in plan.positions]
+        patterns = [pattern for value, pattern in plan.values if value != current]
+        for test, measure in extras:
+            one, at = {name: test}, {name: measure}
+            patterns.append(tuple([None if not reader.when(one) else 1.0 if reader.measure is None
+                                   else reader.measure(at) for reader in self.index.readers[name]]))
+        fsum = math.fsum
+        figures = [fsum([*settled, *plan.removed])]
+        for pattern in patterns:
+            figures.append(fsum([*settled, *[0.0 if d is None else base * d * confidence * decay / total + 0.0
+                                             for d, (base, confidence, decay) in zip(pattern, factors, strict=True)]]))
+        return min(100.0, max(0.0, min(figures))), min(100.0, max(0.0, max(figures)))
+
     def alone(self, name: str) -> _Reach | None:
-        """`_alone` for an unstated fact, kept."""
+        """`_alone` for an unstated fact, kept; for a private one (`_Index.private`) from what the pack keeps."""
         if name not in self._reaches:
             readers = self.index.readers[name]
-            self._reaches[name] = self._alone(name, None, readers, [self.truth(reader) for reader in readers])
+            if name in self.index.private:
+                found = self.index.alone.get(name) or self._find(name, None, readers, [None] * len(readers))
+                assert found is not None  # every reader of an unstated private fact can change
+                self._reaches[name] = self._settle(name, None, self.index.alone.setdefault(name, found), readers)
+            else:
+                self._reaches[name] = self._alone(name, None, readers, [self.truth(reader) for reader in readers])
         return self._reaches[name]
 
     def truth(self, reader: _Reader) -> Truth:
@@ -579,15 +743,24 @@ class _Analysis:
     def _alone(self, name: str, current: Current, readers: tuple[_Reader, ...], truths: list[Truth]) -> _Reach | None:
         """The least and greatest score when fact `name` alone takes any value (other than `current`, when
         given), the rest as the case is; None when there is no such value. `truths` are the readers'
-        conditions with the fact unstated, and `self.scratch` holds the case's values without it.
+        conditions with the fact unstated, and `self.scratch` holds the case's values without it."""
+        found = self._find(name, current, readers, truths)
+        if found is None:
+            # no rule can change: every other value there is scores as the case does
+            score = self.weighing.score
+            fact = self.pack.facts[name]
+            return _Reach((), score, score, (), ()) if _PROBES[fact.type](fact, (), current) else None
+        return self._settle(name, current, found, readers)
+
+    def _live(self, readers: tuple[_Reader, ...], truths: list[Truth]) -> tuple[list[tuple[_Reader, bool]], list[int]]:
+        """The readers whose points the fact can change, each with whether its condition is still open (else
+        only its degree on the fact can change them), and their places among `readers`.
 
         A rule whose condition the other facts already decide (by Kleene logic: stating a value only ever
         settles an unknown part, unless a `known:` leaf reads the fact) changes, if at all, only by a degree
-        on the fact. A rule's points depend on the value only through its own leaves and degree on it, so
-        its condition is evaluated once per outcome of its leaves."""
+        on the fact. For a private fact (`truths` all None) every reader is live and open."""
         live = []
-        indexes = []  # of the live readers among `readers`
-        ramps = 0  # live readers with a degree on the fact
+        indexes = []
         for i, (reader, truth) in enumerate(zip(readers, truths, strict=True)):
             if reader.known or truth is None:
                 live.append((reader, True))
@@ -596,34 +769,73 @@ class _Analysis:
             else:
                 continue
             indexes.append(i)
-            ramps += reader.ramp
+        return live, indexes
+
+    def _find(self, name: str, current: Current, readers: tuple[_Reader, ...], truths: list[Truth]) -> _Found | None:
+        """The vectors of points the values of `name` give its live readers (None: no reader is live). A
+        rule's points depend on the value only through its own leaves and degree on it, so its condition is
+        evaluated once per outcome of its leaves."""
+        live, indexes = self._live(readers, truths)
+        if not live:
+            return None
         fact = self.pack.facts[name]
+        ramps = sum(reader.ramp for reader, _ in live)
+        tabled = fact.type in _TABLED and (not ramps or len(live) == 1)
         try:
-            if not live:
-                # no rule can change: every other value there is scores as the case does
-                score = self.weighing.score
-                return _Reach((), score, score, (), ()) if _PROBES[fact.type](fact, (), current) else None
             if fact.type == "list":
-                return self._list_reach(name, fact, current, live)
-            if fact.type in _TABLED and (not ramps or len(live) == 1):
-                return self._tabled_reach(name, fact, current, live, indexes)
-            return self._reach(name, fact, current, live, indexes)
+                vectors = self._list_vectors(name, fact, current, live)
+            elif tabled:
+                vectors = self._tabled_vectors(name, fact, current, live, indexes)
+            else:
+                vectors = self._reach_vectors(name, fact, current, live, indexes)
         finally:
             self.scratch.pop(name, None)
+        return _Found(tuple([reader.position for reader, _ in live]), vectors, tabled and current is None)
 
-    def _tabled_reach(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]],
-                      indexes: list[int]) -> _Reach | None:
-        """`_reach` from the fact's table, when no degree of a rule that can change reads the fact or only one
-        rule can change: a class of values at a time (a value at a time for a degree; the current value left
-        out), and the values next to `current` that `_PROBES` would add. No leaf tells a class's values
-        apart, and between two values of the table a degree's points are monotone (the rounded ones too), so
-        the least and greatest figures are those `_reach` finds; where the order `_reach` meets them in could
-        decide which points a figure comes with (bounds add them up), `_reach` decides."""
+    def _settle(self, name: str, current: Current, found: _Found, readers: tuple[_Reader, ...]) -> _Reach | None:
+        """The least and greatest figures of the vectors found; where the order the values are met in could
+        decide which points come with a figure (bounds add them up), `_reach`'s order decides."""
+        positions = found.positions
+        if found.vectors is None:
+            return self._too_many(name, positions)
+        figures = self._figures(positions, found.vectors)
+        reach = _extreme(positions, figures)
+        if found.ordered and reach is not None and (_tied(figures, reach.low) or _tied(figures, reach.high)):
+            private = name in self.index.private
+            probed = self.index.probed.get(name) if private else None
+            if probed is None:
+                live, indexes = self._live(readers, [self.truth(reader) for reader in readers])
+                try:
+                    probed = self._reach_vectors(name, self.pack.facts[name], current, live, indexes)
+                finally:
+                    self.scratch.pop(name, None)
+                if private:
+                    self.index.probed[name] = probed
+            reach = _extreme(positions, self._figures(positions, probed))
+        return reach
+
+    def _figures(self, positions: tuple[int, ...],
+                 vectors: Sequence[tuple[float, ...]]) -> dict[tuple[float, ...], float]:
+        """The exact score of each vector of points of the rules `positions` (the others as they stand)."""
+        now = self.now
+        # a rule with no points now adds nothing to the exact sum; many vectors share the rest's partials
+        settled = [*self.base, *[-now[p] for p in positions if now[p]]]
+        if len(settled) > 3 and len(vectors) > 2:
+            settled = partials(settled)
+        fsum = math.fsum
+        return {vector: min(100.0, max(0.0, fsum([*settled, *vector]))) for vector in vectors}
+
+    def _tabled_vectors(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]],
+                        indexes: list[int]) -> list[tuple[float, ...]]:
+        """`_reach_vectors` from the fact's table, when no degree of a rule that can change reads the fact or
+        only one rule can change: a class of values at a time (a value at a time for a degree; the current
+        value left out), and the values next to `current` that `_PROBES` would add. No leaf tells a class's
+        values apart, and between two values of the table a degree's points are monotone (the rounded ones
+        too), so the least and greatest figures are those `_reach` finds; where the order `_reach` meets them
+        in could decide which points a figure comes with (bounds add them up), `_alone` asks `_reach`."""
         table = self.index.tables.get(name) or _table(self.index, fact)
         scratch = self.scratch
-        positions = tuple([reader.position for reader, _ in live])
-        settled = [*self.base, *[-self.now[p] for p in positions]]
-        figures: dict[tuple[float, ...], float] = {}
+        vectors: dict[tuple[float, ...], None] = {}
         if live[0][0].ramp:  # the one rule that can change
             (reader, open_when), = live
             i = indexes[0]
@@ -644,43 +856,36 @@ class _Analysis:
                 scratch[name] = value
                 found.append(reader.measure({name: value}) if reader.when(scratch) and reader.measure else None)
             for degree in found:
-                point = 0.0 if degree is None else factor * degree * confidence * decay / total + 0.0
-                if (point,) not in figures:
-                    figures[(point,)] = min(100.0, max(0.0, math.fsum([*settled, point])))
-        else:
-            full = self._full
-            columns: list[tuple[int, Test, float, list[Value], dict[int, float]]] = [
-                (i, reader.when, full[reader.position] if reader.position in full else self.full(reader.position),
-                 table.examples[i], {}) for (reader, _), i in zip(live, indexes, strict=True)]
-            most = 2 ** sum(1 for column in columns if column[2] != 0.0)  # vectors there can be
+                vectors[(0.0 if degree is None else factor * degree * confidence * decay / total + 0.0,)] = None
+            return list(vectors)
+        full = self._full
+        columns: list[tuple[int, Test, float, list[Value], dict[int, float]]] = [
+            (i, reader.when, full[reader.position] if reader.position in full else self.full(reader.position),
+             table.examples[i], {}) for (reader, _), i in zip(live, indexes, strict=True)]
+        most = 2 ** sum(1 for column in columns if column[2] != 0.0)  # vectors there can be
 
-            def record(outcomes: list[Any]) -> None:
-                """The figure of one outcome of each reader's leaves (each rule's points computed once)."""
-                points: list[float] = []
-                for outcome, (_, when, full_points, examples, seen) in zip(outcomes, columns, strict=True):
-                    got = seen.get(outcome)
-                    if got is None:
-                        scratch[name] = examples[outcome]
-                        got = seen[outcome] = full_points if when(scratch) else 0.0
-                    points.append(got)
-                vector = tuple(points)
-                if vector not in figures:
-                    figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
+        def record(outcomes: list[Any]) -> None:
+            """The points of one outcome of each reader's leaves (each rule's points computed once)."""
+            points: list[float] = []
+            for outcome, (_, when, full_points, examples, seen) in zip(outcomes, columns, strict=True):
+                got = seen.get(outcome)
+                if got is None:
+                    scratch[name] = examples[outcome]
+                    got = seen[outcome] = full_points if when(scratch) else 0.0
+                points.append(got)
+            vectors[tuple(points)] = None
 
-            for group in table.classes:
-                if len(figures) == most:
-                    break
-                if len(group.members) == 1 and table.values[group.members[0]] == current:
-                    continue  # the current value alone
-                record([group.ids[column[0]] for column in columns])
-            for value in _extras(fact, table, current) if len(figures) < most else ():
-                one = {name: value}
-                record([table.outcomes[column[0]][tuple([leaf(one) for leaf in reader.leaves])]
-                        for (reader, _), column in zip(live, columns, strict=True)])
-        reach = self._extreme(positions, figures)
-        if current is None and reach is not None and (_tied(figures, reach.low) or _tied(figures, reach.high)):
-            return self._reach(name, fact, current, live, indexes)
-        return reach
+        for group in table.classes:
+            if len(vectors) == most:
+                break
+            if len(group.members) == 1 and table.values[group.members[0]] == current:
+                continue  # the current value alone
+            record([group.ids[column[0]] for column in columns])
+        for value in _extras(fact, table, current) if len(vectors) < most else ():
+            one = {name: value}
+            record([table.outcomes[column[0]][tuple([leaf(one) for leaf in reader.leaves])]
+                    for (reader, _), column in zip(live, columns, strict=True)])
+        return list(vectors)
 
     def full(self, position: int) -> float:
         """The rule's points when its condition holds, its degree (if any) as the case has it."""
@@ -696,68 +901,66 @@ class _Analysis:
             self._full[position] = found
         return found
 
-    def _reach(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]],
-               indexes: list[int]) -> _Reach | None:
-        """`_alone` by its probes, in their order. For a fact with a table, a probe among its values reads the
-        outcomes of the leaves and the degrees there from the table."""
-        positions = tuple(reader.position for reader, _ in live)
+    def _reach_vectors(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]],
+                       indexes: list[int]) -> list[tuple[float, ...]]:
+        """The points of `_alone`'s rules at each of its probes, in their order (each distinct vector once). For
+        a fact with a table, a probe among its values reads the outcomes of the leaves and the degrees there
+        from the table."""
         probes = _PROBES[fact.type](fact, [v for reader, _ in live for v in reader.named], current)
         scratch, total = self.scratch, self.compiled.total_weight
-        table = (self.index.tables.get(name) or _table(self.index, fact)) if fact.type in _TABLED else None
-        places, ids, degrees = (table.places, table.ids, table.degrees) if table is not None else ({}, (), ())
-        columns: list[tuple[int, tuple[Test, ...], dict[Any, Truth], Truth, Test, Measure | None, float, float,
-                            float, float]] = []
-        leaves: tuple[Test, ...]
+        table = (self.index.tables.get(name) or _table(self.index, fact)) if fact.type != "list" else None
+        tests = [probe.test for probe in probes]
+        places = [table.places.get(test) for test in tests] if table is not None else [None] * len(tests)
+        # where a degree is read: a number's probe inside a piece reads it at the piece's end
+        ends = places if fact.type != "number" or table is None else [table.places.get(p.measure) for p in probes]
+        ones = [{name: test} for test in tests]  # what the leaves see: the probe's `test`
+        # a rule at a time (a column of points, one per probe), then the vectors probe by probe
+        columns: list[list[float]] = []
         for (reader, open_when), i in zip(live, indexes, strict=True):
-            confidence, decay = self.evidence(reader.position)
+            truths: list[Truth]
             if not open_when:
-                leaves, truth = (), True
+                truths = [True] * len(tests)
             elif reader.leaves:
-                leaves, truth = reader.leaves, None  # its truth is looked up for each outcome of the leaves
-            else:
-                leaves, truth = (), reader.when(scratch)  # no leaf reads the fact: the others decide
-            columns.append((i, leaves, {}, truth, reader.when, reader.measure if reader.ramp else None,
-                            self.full(reader.position), reader.base, confidence, decay))
-        one: dict[str, Value] = {}      # what the leaves see: the probe's `test`
-        measure: dict[str, Value] = {}  # what a degree sees: its `measure`
-        figures: dict[tuple[float, ...], float] = {}
-        settled = [*self.base, *(-self.now[p] for p in positions)]
-        for probe in probes:
-            one[name] = probe.test
-            measure[name] = probe.measure
-            place = places.get(probe.test)
-            points = []
-            for i, leaves, truths, truth, when, ramp, full, base, confidence, decay in columns:
-                if leaves:
-                    # an outcome's id in the table, else the outcome itself (the same truth either way)
-                    key: Any = tuple([leaf(one) for leaf in leaves]) if place is None else ids[i][place]
-                    if key in truths:
-                        truth = truths[key]
+                # its truth once per outcome of its leaves: an outcome's id in the table, else the outcome itself
+                seen: dict[Any, Truth] = {}
+                truths = []
+                leaves, when, ids = reader.leaves, reader.when, table.ids[i] if table is not None else ()
+                for test, place, one in zip(tests, places, ones, strict=True):
+                    key: Any = tuple([leaf(one) for leaf in leaves]) if place is None else ids[place]
+                    if key in seen:
+                        truths.append(seen[key])
                     else:
-                        scratch[name] = probe.test
-                        truth = truths[key] = when(scratch)
+                        scratch[name] = test
+                        truths.append(seen.setdefault(key, when(scratch)))
+            else:
+                truths = [reader.when(scratch)] * len(tests)  # no leaf reads the fact: the others decide
+            if not reader.ramp or reader.measure is None:
+                full = self.full(reader.position)
+                columns.append([full if truth else 0.0 for truth in truths])
+                continue
+            ramp, base = reader.measure, reader.base
+            confidence, decay = self.evidence(reader.position)
+            tabled = table.degrees[i] if table is not None else None
+            points = []
+            for probe, place, truth in zip(probes, ends, truths, strict=True):
                 if not truth:
                     points.append(0.0)
-                elif ramp is None:
-                    points.append(full)
-                else:
-                    at = None if place is None else degrees[i]
-                    degree = ramp(measure) if place is None or at is None else at[place]
-                    points.append(0.0 if degree is None else base * degree * confidence * decay / total + 0.0)
-            vector = tuple(points)
-            if vector not in figures:
-                figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
-        return self._extreme(positions, figures)
+                    continue
+                degree = ramp({name: probe.measure}) if place is None or tabled is None else tabled[place]
+                points.append(0.0 if degree is None else base * degree * confidence * decay / total + 0.0)
+            columns.append(points)
+        return list(dict.fromkeys(zip(*columns, strict=True)))
 
-    def _list_reach(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]]) -> _Reach | None:
-        """`_reach` for a list fact, without listing its probes: the probes of `_list_probes` are the sets of
-        the named items in order (numbered 0, 1, ...), and a rule's condition is a set of those numbers (a
-        bit each), computed from its `contains` leaves by Kleene logic on sets. The rules' points split the
-        probes into classes; each class's first probe is where `_reach` would first meet its points."""
-        positions = tuple(reader.position for reader, _ in live)
+    def _list_vectors(self, name: str, fact: Fact, current: Current,
+                      live: list[tuple[_Reader, bool]]) -> list[tuple[float, ...]] | None:
+        """`_reach_vectors` for a list fact, without listing its probes (None: more than `LIMIT` of them): the
+        probes of `_list_probes` are the sets of the named items in order (numbered 0, 1, ...), and a rule's
+        condition is a set of those numbers (a bit each), computed from its `contains` leaves by Kleene logic
+        on sets. The rules' points split the probes into classes; each class's first probe is where `_reach`
+        would first meet its points."""
         items = sorted({i for reader, _ in live for i in reader.named if isinstance(i, str)})
         if 2 ** len(items) > LIMIT:
-            return self._too_many(name, positions)
+            return None
         if fact.values is None:
             spare: str | None = _fresh(items)
         else:
@@ -783,20 +986,8 @@ class _Analysis:
                 if probes & ~true:
                     split.append((probes & ~true, [*found, 0.0]))
             classes = split
-        settled = [*self.base, *(-self.now[p] for p in positions)]
-        figures = {}
-        for _, found in sorted(classes, key=lambda entry: entry[0] & -entry[0]):  # by each class's first probe
-            vector = tuple(found)
-            figures[vector] = min(100.0, max(0.0, math.fsum([*settled, *vector])))
-        return self._extreme(positions, figures)
-
-    def _extreme(self, positions: tuple[int, ...], figures: dict[tuple[float, ...], float]) -> _Reach | None:
-        """The first least and the first greatest of the figures met."""
-        if not figures:
-            return None
-        low = min(figures, key=figures.__getitem__)
-        high = max(figures, key=figures.__getitem__)
-        return _Reach(positions, figures[low], figures[high], low, high)
+        # by each class's first probe
+        return list(dict.fromkeys(tuple(found) for _, found in sorted(classes, key=lambda entry: entry[0] & -entry[0])))
 
     def _too_many(self, name: str, positions: tuple[int, ...]) -> _Reach:
         self.limits.append(f"'{name}': its values fall into more than {LIMIT:,} classes; its range is an "
@@ -962,15 +1153,51 @@ class _Analysis:
         test, measure = dict(self.values), dict(self.values)
         factors = []
         for position, scope in scopes.items():
-            table: dict[tuple[int, ...], float] = {}
-            for key in itertools.product(*(range(sizes[name]) for name in scope)):
-                for name, k in zip(scope, key, strict=True):
-                    _put(test, measure, name, known[name][k])
-                table[key] = self.points(position, test, measure)
+            table = self._points_table(position, scope, known, test, measure)
             factors.append(_Factor(scope, table, table))
         low_choice, high_choice = _eliminate(order, sizes, factors)
         return ([*group.rules], [self._at(p, known, low_choice) for p in group.rules],
                 [self._at(p, known, high_choice) for p in group.rules])
+
+    def _points_table(self, position: int, scope: tuple[str, ...], domains: dict[str, list[Probe | None]],
+                      test: dict[str, Value], measure: dict[str, Value]) -> dict[tuple[int, ...], float]:
+        """The rule's points at each combination of the probes of the facts in its scope (`points` of each).
+
+        Its condition's truth depends on those facts only through the outcomes of its own leaves on them, so
+        it is evaluated once per combination of outcomes; its degree, when the scope holds the degree's fact,
+        only on that fact's probe (else the case's value: a true condition puts a varying degree fact in the
+        scope, see `depends`)."""
+        item = self.rules[position]
+        reading = self.index.reading
+        outcomes = []
+        for name in scope:
+            leaves = reading[name, position].leaves
+            outcomes.append([tuple([leaf({} if probe is None else {name: probe.test}) for leaf in leaves])
+                             for probe in domains[name]])
+        ramp = item.rule.degree.fact if item.rule.degree is not None else None
+        degrees: list[float | None] | None = None
+        fixed: float | None = 1.0
+        if item.degree is not None:
+            if ramp in scope:
+                degrees = [None if probe is None else item.degree({ramp: probe.measure}) for probe in domains[ramp]]
+            else:
+                fixed = item.degree(self.values)
+        at = scope.index(ramp) if degrees is not None else 0
+        confidence, decay = self.evidence(position)
+        base, total = item.base, self.compiled.total_weight
+        truths: dict[tuple[tuple[Truth, ...], ...], Truth] = {}
+        table: dict[tuple[int, ...], float] = {}
+        for key in itertools.product(*(range(len(domains[name])) for name in scope)):
+            signature = tuple([found[k] for found, k in zip(outcomes, key, strict=True)])
+            if signature in truths:
+                truth = truths[signature]
+            else:
+                for name, k in zip(scope, key, strict=True):
+                    _put(test, measure, name, domains[name][k])
+                truth = truths[signature] = item.when(test)
+            degree = None if not truth else fixed if degrees is None else degrees[key[at]]
+            table[key] = 0.0 if degree is None else base * degree * confidence * decay / total + 0.0
+        return table
 
     def _at(self, position: int, domains: dict[str, list[Probe | None]], choice: dict[str, int]) -> float:
         test, measure = dict(self.values), dict(self.values)
@@ -1035,22 +1262,30 @@ def _eliminate(order: list[str], sizes: dict[str, int], factors: list[_Factor]) 
         involved = [f for f in factors if name in f.scope]
         factors = [f for f in factors if name not in f.scope]
         scope = tuple(sorted({n for f in involved for n in f.scope} - {name}))
-        positions = [tuple((*scope, name).index(n) for n in f.scope) for f in involved]
+        count = sizes[name]
+        # each factor as rows: for the rest of its key (its places in `scope`), its entries at each value
+        rows = []
+        for factor in involved:
+            place = factor.scope.index(name)
+            lows: dict[tuple[int, ...], list[float]] = {}
+            highs: dict[tuple[int, ...], list[float]] = {}
+            for entry, found in factor.low.items():
+                lows.setdefault(entry[:place] + entry[place + 1:], [0.0] * count)[entry[place]] = found
+            for entry, found in factor.high.items():
+                highs.setdefault(entry[:place] + entry[place + 1:], [0.0] * count)[entry[place]] = found
+            rows.append((lows, highs, [scope.index(n) for n in factor.scope if n != name]))
         low: dict[tuple[int, ...], float] = {}
         high: dict[tuple[int, ...], float] = {}
         arg_low: dict[tuple[int, ...], int] = {}
         arg_high: dict[tuple[int, ...], int] = {}
-        count = sizes[name]
         for key in itertools.product(*(range(sizes[n]) for n in scope)):
-            fulls = [(*key, value) for value in range(count)]
             # each value's sums, a factor at a time: the same additions, in the same order, as one at a time
             least = [0.0] * count
             greatest = [0.0] * count
-            for factor, where in zip(involved, positions, strict=True):
-                entries = [tuple([full[i] for i in where]) for full in fulls]
-                factor_low, factor_high = factor.low, factor.high
-                least = [sum_ + factor_low[entry] for sum_, entry in zip(least, entries, strict=True)]
-                greatest = [sum_ + factor_high[entry] for sum_, entry in zip(greatest, entries, strict=True)]
+            for lows, highs, where in rows:
+                rest = tuple([key[i] for i in where])
+                least = [sum_ + entry for sum_, entry in zip(least, lows[rest], strict=True)]
+                greatest = [sum_ + entry for sum_, entry in zip(greatest, highs[rest], strict=True)]
             best_low, best_high = min(least), max(greatest)
             # the first value reaching each (as a strict comparison from the first value on would keep)
             low[key], high[key] = best_low, best_high
