@@ -23,6 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from ..problems import Problem, Severity, printable
 from .hints import Stop, recognise
@@ -51,16 +61,21 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\
 # After unescaping, a double-quoted scalar can also hold a carriage return ("\\r"; a raw one is a line
 # end) and, with the pure-Python parser, a lone surrogate ("\\ud800"): neither belongs in a value either.
 _ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# What most files hold only: printable ASCII, tabs and line ends, none of them forbidden
+_PLAIN_ASCII = bytes((0x09, 0x0A, 0x0D, *range(0x20, 0x7F)))
 _FORBIDDEN_NAMES = {"\x00": "NUL (U+0000)", "\x1b": "ESC (U+001B)", "\r": "CARRIAGE RETURN (U+000D)",
                     "\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)",
                     "\u2029": "PARAGRAPH SEPARATOR (U+2029)", "\ufeff": "BOM (U+FEFF)"}
 
-_NULL = {"", "~", "null", "Null", "NULL"}
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
-_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+# The plain scalars that are null or booleans; each plain scalar's first character says whether it may be
+# one of those words (False) or a number (True): one that starts with any other character is a string
+_WORDS = {"": None, "~": None, "null": None, "Null": None, "NULL": None,
+          "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_FIRST = {**dict.fromkeys(("", "~", "n", "N", "t", "T", "f", "F"), False), **dict.fromkeys("-+.0123456789", True)}
+# The numbers of the core schema in one pattern, each kind its group (the first that matches counts):
+# 1 an integer, 2 a float, 3 an infinity, 4 not a number
+_NUMBER = re.compile(r"([-+]?[0-9]+)\Z|([-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)\Z"
+                     r"|([-+]?\.(?:inf|Inf|INF))\Z|(\.(?:nan|NaN|NAN))\Z")
 _YAML_TAG = "tag:yaml.org,2002:"
 _STR_TAGS = {_YAML_TAG + "str", "!"}
 # What a path is when it is not a regular file, for the message that refuses it.
@@ -71,6 +86,11 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY
 
 PathKey = tuple[str | int, ...]
 Position = tuple[int, int]
+# States of the open container (compared by identity): none (the document's node comes), a list, and a
+# mapping whose pending key was refused
+_ROOT: PathKey = ("",)
+_SEQUENCE: PathKey = ("[]",)
+_DROPPED: PathKey = ("?",)
 
 
 @dataclass
@@ -115,13 +135,13 @@ def not_regular(mode: int) -> str | None:
 def read(path: Path | str, shown: str | None = None) -> tuple[Document | None, list[Problem]]:
     """Read and parse a file; return its document, or None and the problems that stop it."""
     name = shown if shown is not None else str(path)
-    raw, problem = _read_bytes(Path(path), name)
+    raw, problem = _read_bytes(path, name)
     if problem is not None:
         return None, [problem]
     return parse(raw, name)
 
 
-def _read_bytes(path: Path, name: str) -> tuple[bytes, Problem | None]:
+def _read_bytes(path: Path | str, name: str) -> tuple[bytes, Problem | None]:
     """The bytes of a regular file of at most MAX_BYTES, or the problem that refuses it.
 
     The path is checked before it is opened (a device is never opened) and the open handle again
@@ -132,18 +152,39 @@ def _read_bytes(path: Path, name: str) -> tuple[bytes, Problem | None]:
         kind = not_regular(os.stat(path).st_mode)
         if kind is None:
             descriptor = os.open(path, _OPEN_FLAGS)
-            with open(descriptor, "rb") as handle:
-                info = os.fstat(handle.fileno())
+            try:
+                info = os.fstat(descriptor)
                 kind = not_regular(info.st_mode)
                 if kind is None:
                     if info.st_size > MAX_BYTES:
                         return b"", _too_large(name, info.st_size)
-                    raw = handle.read(MAX_BYTES + 1)
+                    raw = _read_bounded(descriptor, info.st_size)
                     return raw, (_too_large(name, None) if len(raw) > MAX_BYTES else None)
+            finally:
+                os.close(descriptor)
     except OSError as error:
         return b"", Problem(name, None, None, "file", f"cannot read file: {error.strerror or error}")
     what = kind if kind.startswith("not ") else f"it is {kind}, not a regular file"
     return b"", Problem(name, None, None, "file", f"cannot read file: {what}")
+
+
+def _read_bounded(descriptor: int, size: int) -> bytes:
+    """At most MAX_BYTES + 1 bytes of an open file, to its end; `size` (its size on disk) sizes the first read.
+
+    The descriptor is read directly (no buffered file object around it): one read of the size on disk
+    and one more byte, which is all of a file that did not grow, then small reads up to its end.
+    """
+    chunks: list[bytes] = []
+    left = MAX_BYTES + 1
+    want = min(size + 1, left)
+    while left > 0:
+        chunk = os.read(descriptor, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+        want = min(1 << 16, left)
+    return b"".join(chunks)
 
 
 def parse(raw: bytes, name: str) -> tuple[Document | None, list[Problem]]:
@@ -156,7 +197,9 @@ def parse(raw: bytes, name: str) -> tuple[Document | None, list[Problem]]:
     assert text is not None
     if "\r" in text:  # YAML reads a lone CR as a line break: count lines as it does
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = _FORBIDDEN.search(text)
+    # bytes.translate drops the bytes of printable ASCII, tabs and line ends far faster than the search
+    # scans: a file that holds only those (most do) has none of the forbidden characters
+    bad = _FORBIDDEN.search(text) if raw.translate(None, _PLAIN_ASCII) else None
     if bad:
         line, column = _position(text, bad.start())
         return None, [Problem(name, line, column, "encoding",
@@ -202,16 +245,6 @@ def _position(text: str, index: int) -> Position:
     return line, index - (before.rfind("\n") + 1) + 1
 
 
-class _Container:
-    __slots__ = ("key", "key_event", "path", "value")
-
-    def __init__(self, value: Any, path: PathKey) -> None:
-        self.value = value
-        self.path = path
-        self.key: str | None = None  # a mapping's pending key, awaiting its value
-        self.key_event: Any = None
-
-
 @dataclass(slots=True)
 class _Anchor:
     """An anchor met in a file (each is an error), and how many aliases repeat it."""
@@ -230,17 +263,17 @@ class _Builder:
         self.name = name
         self.doc = Document(name, None)
         self.problems: list[Problem] = []
-        self.stack: list[_Container] = []
-        self.documents = 0
         self.anchors: list[_Anchor] = []  # in the order written
         self.latest: dict[str, _Anchor] = {}  # name -> its latest anchor, which an alias of the name repeats
-        self.count = 0  # keys and values placed so far
 
     def build(self, text: str) -> tuple[Document | None, list[Problem]]:
         root: list[Any] = []
         try:
-            for event in yaml.parse(text, Loader=_Loader):
-                self._event(event, root)
+            loader = _Loader(text)  # the pure-Python one already checks the text here
+            try:
+                self._walk(loader.get_event, root, "\\" in text)
+            finally:
+                loader.dispose()
         except _Stop:
             pass
         except yaml.MarkedYAMLError as error:
@@ -301,40 +334,112 @@ class _Builder:
                                                f"{MAX_PROBLEMS:,} problems found; the rest of the file is not read"))
             raise _Stop
 
-    def _event(self, event: Any, root: list[Any]) -> None:
-        kind = type(event)  # PyYAML's event classes are final: an identity test is the cheapest
-        if kind is yaml.ScalarEvent:  # most events are scalars: tested first
-            if event.anchor is not None:
-                self._anchor(event)
-            self._place(event, self._scalar(event), root)
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            self.stack.pop()
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.anchor is not None:
-                self._anchor(event)
-            if event.tag is not None and event.tag != "!":
-                self._fail(event, "tag", f"tag '{excerpt(_tag(event.tag))}' is not allowed; remove it")
-            if len(self.stack) >= MAX_DEPTH:
-                self._fail(event, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
-                raise _Stop
-            container: dict[str, Any] | list[Any] = {} if kind is yaml.MappingStartEvent else []
-            path = self._place(event, container, root)
-            self.stack.append(_Container(container, path))
-        elif kind is yaml.AliasEvent:
-            # the alias is never followed: the data gets a None in its place and the file fails
-            anchor = self.latest.get(event.anchor or "")
-            if anchor is not None:
-                anchor.uses += 1
+    def _walk(self, get: Any, root: list[Any], escapes: bool) -> None:
+        """Build the data from the parser's events, up to the end of the stream.
+
+        This loop is the cost of reading a file, so it is one function with its state in locals, and a
+        plain untagged scalar (most events) takes the fewest steps. Each node is checked (anchor, tag,
+        depth, escapes) before it is placed, then placed into the open container (or the root) with its
+        position; a mapping's key is placed like a value, with its path kept until its value comes.
+        """
+        values, keys = self.doc.values, self.doc.keys
+        # The open container, in three locals: its items, its path, and its state: _ROOT outside any
+        # container (the items are then `root`), _SEQUENCE in a list, and in a mapping None when the next
+        # node is a key, else the path of the key awaiting its value (_DROPPED when the key was refused: its
+        # value is then dropped). `stack` holds the same three of each container around it, innermost last.
+        items: Any = root
+        base: PathKey = ()
+        state: PathKey | None = _ROOT
+        stack: list[tuple[Any, PathKey, PathKey | None]] = []
+        path: PathKey  # where the node being placed stands
+        count = documents = 0  # keys and values placed so far; documents begun
+        while True:
+            event = get()
+            kind = type(event)  # PyYAML's event classes are final: an identity test is the cheapest
+            if kind is ScalarEvent:
+                if event.anchor is not None:
+                    self._anchor(event)
+                # what a double-quoted scalar's escapes stand for is checked, if the file has any (no
+                # backslash, no escape: the scalar holds only characters of the text, checked already)
+                if event.tag is None and (event.style != '"' or not escapes):
+                    value = event.value
+                    if event.implicit[0]:  # plain: by the YAML 1.2 core schema
+                        number = _FIRST.get(value[:1])
+                        if number is not None:
+                            if not number:
+                                value = _WORDS.get(value, value)
+                            elif match := _NUMBER.match(value):
+                                value = self._number(event, match)
+                else:
+                    value = self._scalar(event)
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                items, base, state = stack.pop()
+                continue
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.anchor is not None:
+                    self._anchor(event)
+                if event.tag is not None and event.tag != "!":
+                    self._fail(event, "tag", f"tag '{excerpt(_tag(event.tag))}' is not allowed; remove it")
+                if len(stack) >= MAX_DEPTH:
+                    self._fail(event, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
+                    raise _Stop
+                value = {} if kind is MappingStartEvent else []
+            elif kind is AliasEvent:
+                # the alias is never followed: the data gets a None in its place and the file fails
+                anchor = self.latest.get(event.anchor or "")
+                if anchor is not None:
+                    anchor.uses += 1
+                else:
+                    self._fail(event, "alias", f"alias '*{excerpt(event.anchor or '')}' is not allowed "
+                                               "(and names no anchor); write the value out in full")
+                value = None
+            elif kind is StreamEndEvent:
+                return
             else:
-                self._fail(event, "alias", f"alias '*{excerpt(event.anchor or '')}' is not allowed "
-                                           "(and names no anchor); write the value out in full")
-            self._place(event, None, root)
-        elif kind is yaml.DocumentStartEvent:
-            self.documents += 1
-            if self.documents > 1:
-                self._fail(event, "multiple-documents",
-                           "file holds more than one YAML document ('---'); keep one per file")
+                if kind is DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        self._fail(event, "multiple-documents",
+                                   "file holds more than one YAML document ('---'); keep one per file")
+                        raise _Stop
+                continue
+            count += 1
+            if count > MAX_VALUES:
+                self._fail(event, "too-large", f"file holds more than {MAX_VALUES:,} keys and values; "
+                                               "the rest of the file is not read")
                 raise _Stop
+            mark = event.start_mark
+            position = (mark.line + 1, mark.column + 1)
+            if state is None:  # this node is a key
+                if kind is ScalarEvent:
+                    state = path = (*base, event.value)
+                    first = keys.setdefault(path, position)  # one lookup: a new key is placed, a repeated one kept
+                    if first is not position:
+                        self._fail(event, "duplicate-key", f"key '{excerpt(event.value)}' appears twice in this "
+                                                           f"mapping (first at line {first[0]})")
+                        state = _DROPPED
+                else:
+                    self._fail(event, "yaml-syntax", "a key must be a plain word, not a list or mapping")
+                    state, path = _DROPPED, (*base, "?")
+            elif state is _SEQUENCE:
+                path = (*base, len(items))
+                items.append(value)
+                values[path] = position
+            elif state is _ROOT:
+                items.append(value)
+                path = ()
+                values[path] = position
+            else:  # this node is the value of the pending key
+                if state is _DROPPED:
+                    path = (*base, "?")
+                else:
+                    path = state
+                    items[state[-1]] = value
+                    values[state] = position
+                state = None
+            if kind is not ScalarEvent and kind is not AliasEvent:  # a mapping or a list begins
+                stack.append((items, base, state))
+                items, base, state = value, path, (_SEQUENCE if kind is SequenceStartEvent else None)
 
     def _anchor(self, event: Any) -> None:
         """Note an anchor (each is an error, reported with its count of aliases once the file is read)."""
@@ -344,51 +449,13 @@ class _Builder:
         self.latest[event.anchor] = _Anchor(event.anchor, event)
         self.anchors.append(self.latest[event.anchor])
 
-    def _place(self, event: Any, value: Any, root: list[Any]) -> PathKey:
-        """Put a value into the open container (or the root) and record its position."""
-        self.count += 1
-        if self.count > MAX_VALUES:
-            self._fail(event, "too-large", f"file holds more than {MAX_VALUES:,} keys and values; "
-                                           "the rest of the file is not read")
-            raise _Stop
-        position = (event.start_mark.line + 1, event.start_mark.column + 1)
-        if not self.stack:
-            root.append(value)
-            self.doc.values[()] = position
-            return ()
-        top = self.stack[-1]
-        if isinstance(top.value, list):
-            path = (*top.path, len(top.value))
-            top.value.append(value)
-            self.doc.values[path] = position
-            return path
-        if top.key_event is None:  # this node is a key
-            if isinstance(value, (dict, list)) or not isinstance(event, yaml.ScalarEvent):
-                self._fail(event, "yaml-syntax", "a key must be a plain word, not a list or mapping")
-                top.key, top.key_event = None, event
-                return (*top.path, "?")
-            key = event.value
-            path = (*top.path, key)
-            if key in top.value or (*top.path, key) in self.doc.keys:
-                first = self.doc.keys[path]
-                self._fail(event, "duplicate-key",
-                           f"key '{excerpt(key)}' appears twice in this mapping (first at line {first[0]})")
-                top.key = None
-            else:
-                top.key = key
-                self.doc.keys[path] = position
-            top.key_event = event
-            return path
-        pending, top.key, top.key_event = top.key, None, None
-        if pending is None:  # the key was rejected: its value is dropped
-            return (*top.path, "?")
-        path = (*top.path, pending)
-        top.value[pending] = value
-        self.doc.values[path] = position
-        return path
+    def _scalar(self, event: Any) -> str:
+        """A tagged or double-quoted scalar, checked for what its escapes stand for and for its tag: a string.
 
-    def _scalar(self, event: Any) -> Any:
-        text = event.value
+        Only an untagged plain scalar is resolved (to null, a boolean or a number), and the parsers mark
+        just that one as implicit: a double-quoted one without a tag is not.
+        """
+        text: str = event.value
         if event.style == '"':  # escapes: the raw text was checked, what they stand for was not
             bad = _ESCAPED.search(text)
             if bad:
@@ -396,25 +463,21 @@ class _Builder:
                                               "allowed in a rule or case file; delete it")
         if event.tag is not None and event.tag not in _STR_TAGS:
             self._fail(event, "tag", f"tag '{excerpt(_tag(event.tag))}' is not allowed; remove it")
-            return text
-        if event.tag is not None or not event.implicit[0]:
-            return text  # quoted or explicitly a string
-        if text in _NULL:
-            return None
-        if text in _BOOL:
-            return _BOOL[text]
-        if _INT.match(text):
+        return text
+
+    def _number(self, event: Any, match: re.Match[str]) -> int | float:
+        """The number a plain scalar is, `_NUMBER` having matched it (its group says of which kind)."""
+        text, kind = match.string, match.lastindex
+        if kind == 1:
             if len(text.lstrip("+-")) > MAX_INT_DIGITS:
                 self._fail(event, "out-of-range", f"integer of {len(text.lstrip('+-'))} digits is too large")
                 return 0
             return int(text)
-        if _FLOAT.match(text):
+        if kind == 2:
             number = float(text)
             if number in (float("inf"), float("-inf")):
                 self._fail(event, "out-of-range", f"number '{text}' is too large to represent")
             return number
-        if _INF.match(text):
+        if kind == 3:
             return float("-inf") if text.startswith("-") else float("inf")
-        if _NAN.match(text):
-            return float("nan")
-        return text
+        return float("nan")
