@@ -56,6 +56,19 @@ def timed(action: Callable[[], Any]) -> tuple[Any, float]:
     return outcome, time.perf_counter() - start
 
 
+def bounded(action: Callable[[], Any]) -> tuple[Any, float, int]:
+    """The outcome and time of `action`, and its peak memory in a second, traced run: tracing makes every
+    allocation several times dearer, so a time taken under it would say more about tracemalloc."""
+    outcome, seconds = timed(action)
+    tracemalloc.start()
+    try:
+        action()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return outcome, seconds, peak
+
+
 def assert_located(problems: list[Problem]) -> None:
     for problem in problems:
         assert problem.code and problem.code == problem.code.lower() and " " not in problem.code, problem
@@ -83,12 +96,7 @@ def billion_laughs(levels: int = 9) -> bytes:
     ("self-alias-list", b"facts: &a [*a, *a, [*a]]\n"),
 ])
 def test_alias_bombs_fail_fast_in_small_memory(name: str, raw: bytes) -> None:
-    tracemalloc.start()
-    try:
-        (document, problems), seconds = timed(lambda: parse(raw, f"{name}.yaml"))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    (document, problems), seconds, peak = bounded(lambda: parse(raw, f"{name}.yaml"))
     assert document is None
     assert problems and all(p.code == "alias" for p in problems)
     assert_located(problems)
@@ -449,12 +457,7 @@ def test_a_file_larger_than_it_says_is_read_only_to_the_limit(tmp_path: Path, mo
         return os.stat_result(fields)
 
     monkeypatch.setattr(os, "fstat", lying)
-    tracemalloc.start()
-    try:
-        (document, problems), seconds = timed(lambda: read(path))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    (document, problems), seconds, peak = bounded(lambda: read(path))
     assert document is None
     assert [(p.code, p.message) for p in problems] == [
         ("too-large", f"file holds more than {MAX_BYTES:,} bytes; the limit is {MAX_BYTES:,}")]
@@ -667,12 +670,7 @@ def test_the_reader_builds_at_most_max_values() -> None:
     from engine.files.load import MAX_VALUES
 
     raw = (CASE_HEAD + "notes: [" + ",".join(["1"] * 1_500_000) + "]\n").encode()
-    tracemalloc.start()
-    try:
-        (document, problems), seconds = timed(lambda: parse(raw, "items.yaml"))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    (document, problems), seconds, peak = bounded(lambda: parse(raw, "items.yaml"))
     assert document is None
     assert [(p.code, p.message) for p in problems] == [
         ("too-large", f"file holds more than {MAX_VALUES:,} keys and values; the rest of the file is not read")]
