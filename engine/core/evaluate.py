@@ -101,10 +101,23 @@ class Evidence:
         self._pack, self._case = pack, case
         self.confidences: dict[str, float] = {}
         self.ages: dict[str, int] = {}
+        confidences, ages = self.confidences, self.ages
+        # a case grades most of its observations alike: each (source, credibility) is priced once
+        priced: dict[tuple[str | None, int | None, bool], float] = {}
+        today = as_of.toordinal()  # days between dates are the difference of their ordinals
         for name, o in observations.items():
-            reliability, credibility = self._multipliers(o)
-            self.confidences[name] = reliability * credibility
-            self.ages[name] = 0 if o.observed is None else max(0, (as_of - o.observed).days)  # undated: as_of
+            grades = (o.source, o.credibility, o.hypothetical)
+            confidence = priced.get(grades)
+            if confidence is None:
+                reliability, credibility = self._multipliers(o)
+                confidence = priced[grades] = reliability * credibility
+            confidences[name] = confidence
+            observed = o.observed
+            if observed is None:
+                ages[name] = 0  # undated: as of the assessment
+            else:
+                age = today - observed.toordinal()
+                ages[name] = age if age > 0 else 0
 
     def _multipliers(self, o: Observation) -> tuple[float, float]:
         settings = self._pack.evidence
@@ -118,22 +131,8 @@ class Evidence:
         return reliability, settings.credibility[o.credibility] if o.credibility else settings.ungraded
 
     def of(self, item: CompiledRule) -> tuple[float, float]:
-        """The rule's confidence (its weakest evidence) and decay (its oldest); 1 and 1 without evidence.
-
-        Starting the least from 1.0 changes nothing, as every confidence is a product of multipliers in
-        [0, 1]; and 0.5 ^ (age / half-life) falls as the age grows, so the least decay is the oldest's.
-        """
-        confidence, oldest = 1.0, 0
-        confidences, ages = self.confidences, self.ages
-        for name in item.facts:
-            stated = confidences.get(name)
-            if stated is not None:
-                if stated < confidence:
-                    confidence = stated
-                if ages[name] > oldest:
-                    oldest = ages[name]
-        half_life = item.half_life
-        return confidence, 1.0 if half_life is None else 0.5 ** (oldest / half_life)
+        """The rule's confidence (its weakest evidence) and decay (its oldest); 1 and 1 without evidence."""
+        return item.factors(self.confidences, self.ages)
 
     def grading(self, name: str, observation: Observation) -> Grading:
         """The factors of one stated fact, as `of` used them."""
@@ -194,6 +193,7 @@ def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
     values = {name: observation.value for name, observation in observations.items()}
     evidence = Evidence(compiled.pack, case, observations, date)
     total = compiled.total_weight
+    confidences_of, ages_of = evidence.confidences, evidence.ages
     rules: list[CompiledRule] = []
     degrees: list[float] = []
     points: list[float] = []
@@ -201,8 +201,8 @@ def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
     decays: list[float | None] = []
     skipped: list[CompiledRule] = []
     weights: list[float] = []
-    for item in compiled.rules:
-        truth = item.when(values)
+    for item, when, measure, factors, base, weight in compiled.steps:
+        truth = when(values)
         if truth is None:
             skipped.append(item)
             continue
@@ -212,17 +212,17 @@ def weigh(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
             points.append(0.0)
             confidences.append(None)
             decays.append(None)
-            weights.append(item.rule.weight)
+            weights.append(weight)
             continue
-        degree = 1.0 if item.degree is None else item.degree(values)
+        degree = 1.0 if measure is None else measure(values)
         if degree is None:
             skipped.append(item)
             continue
-        weights.append(item.rule.weight)
-        confidence, decay = evidence.of(item)
+        weights.append(weight)
+        confidence, decay = factors(confidences_of, ages_of)
         rules.append(item)
         degrees.append(degree)
-        points.append(item.base * degree * confidence * decay / total + 0.0)  # + 0.0: no -0.0
+        points.append(base * degree * confidence * decay / total + 0.0)  # + 0.0: no -0.0
         confidences.append(confidence)
         decays.append(decay)
     final = min(100.0, max(0.0, math.fsum([50.0, *points])))
@@ -346,8 +346,9 @@ def score(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
     """Score `case` at `as_of` (default: the case's own date)."""
     compiled = pack if isinstance(pack, CompiledPack) else compile_pack(pack)
     weighing = weigh(case, compiled, as_of)
-    contributions = sorted((Contribution(weighing, index, case) for index in range(len(weighing.rules))),
-                           key=lambda c: (-abs(c.points), c.item.rule.id))
+    # the largest effect first, then by id; sorting the keys first is cheaper than sorting the objects
+    keys = [(-abs(points), item.rule.id) for item, points in zip(weighing.rules, weighing.points, strict=True)]
+    contributions = [Contribution(weighing, index, case) for index in sorted(range(len(keys)), key=keys.__getitem__)]
     values = weighing.values
     not_evaluated = sorted((NotEvaluated(item.rule.id, item.rule.title, item.rule.weight,
                                          tuple(name for name in item.tested if name not in values))
@@ -366,7 +367,9 @@ def score(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -
 def _evidence_warnings(compiled: CompiledPack, case: Case, weighing: Weighing) -> list[Problem]:
     """`unsourced`, `ungraded` and `undated` (section 7): evidence in use that counts less, or as new."""
     settings = compiled.pack.evidence
-    decaying = {name for item in compiled.rules if item.half_life is not None for name in item.facts}
+    decaying = compiled.kept("evaluate.decaying", lambda: frozenset(
+        name for item in compiled.rules if item.half_life is not None for name in item.facts))
+    unsourced, ungraded = render(settings.unsourced), render(settings.ungraded)  # once, not per warning
     warnings: list[Problem] = []
     ungraded_sources: set[str] = set()
     for name, o in sorted(weighing.observations.items()):
@@ -375,17 +378,17 @@ def _evidence_warnings(compiled: CompiledPack, case: Case, weighing: Weighing) -
         if o.source is None:
             warnings.append(Problem(case.path, o.line, o.column, "unsourced",
                                     f"fact '{name}' names no source; it counts with the unsourced multiplier "
-                                    f"{render(settings.unsourced)}", "warning"))
+                                    f"{unsourced}", "warning"))
         elif case.sources[o.source].reliability is None and o.source not in ungraded_sources:
             ungraded_sources.add(o.source)
             source = case.sources[o.source]
             warnings.append(Problem(case.path, source.line, source.column, "ungraded",
                                     f"source '{o.source}' has no reliability grade; it counts with the ungraded "
-                                    f"multiplier {render(settings.ungraded)}", "warning"))
+                                    f"multiplier {ungraded}", "warning"))
         if o.credibility is None:
             warnings.append(Problem(case.path, o.line, o.column, "ungraded",
                                     f"the observation of '{name}' has no credibility grade; it counts with the "
-                                    f"ungraded multiplier {render(settings.ungraded)}", "warning"))
+                                    f"ungraded multiplier {ungraded}", "warning"))
         if o.observed is None and name in decaying:
             warnings.append(Problem(case.path, o.line, o.column, "undated",
                                     f"the observation of '{name}' has no 'observed' date, and a rule with a "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import operator as op
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ..files.values import ORDERED_TYPES, Misfit, check_item, fit, ordered, show
@@ -27,6 +28,7 @@ Truth = bool | None
 Test = Callable[[Values], Truth]
 Check = Callable[[Fact, Any], Any]
 Build = Callable[[str, Any, bool], Test]
+ValueTest = Callable[[Any], bool]
 
 
 class Misfits(Exception):
@@ -39,7 +41,7 @@ class Misfits(Exception):
 
 @dataclass(frozen=True)
 class Operator:
-    """One condition operator. Every part is required: an entry missing one fails at import."""
+    """One condition operator. Every part up to `names` is required: an entry missing one fails at import."""
 
     name: str                      # the key in a rule's condition ('is_true' is the bare `{fact: F}` form)
     types: frozenset[str]          # the fact types it accepts
@@ -51,6 +53,10 @@ class Operator:
     #                                          so the bounds analysis splits a fact's values there
     reads_value: bool = True       # False: the test is about being stated, so it is never unknown
     synonyms: tuple[str, ...] = ()  # names an analyst may reach for instead: the did-you-mean of a wrong key
+    # operand -> its test of a stated value, which `build` wraps; None: the operator has only `build`.
+    # An `all`/`any` calls the tests of its leaves in one loop of its own rather than a closure per leaf.
+    test: Callable[[Any], ValueTest] | None = None
+    inverse: bool = False          # the leaf is the negation of the test (`not_equals`, `none_of`)
 
     def __post_init__(self) -> None:
         for part in ("unfit", "check", "build", "words", "names"):
@@ -64,6 +70,9 @@ class Operator:
 
 
 # --- closures ----------------------------------------------------------------------------------
+# A value operator is defined by its test of a stated value (`test(operand)`); the leaf's closure adds
+# "unknown when unstated" and the negation. `not_equals` and `none_of` are the inverses of `equals` and
+# `one_of` (JSON equality either way), so they share their tests. A test answers a bool, never None.
 
 def _known(name: str, operand: Any, negated: bool) -> Test:
     if bool(operand) is not negated:
@@ -71,71 +80,72 @@ def _known(name: str, operand: Any, negated: bool) -> Test:
     return lambda values: name not in values
 
 
-def _is_true(name: str, operand: Any, negated: bool) -> Test:
-    if negated:
-        return lambda values: None if (v := values.get(name)) is None else v is not True
-    return lambda values: None if (v := values.get(name)) is None else v is True
-
-
-def _equality(same: bool) -> Build:
-    """`equals` (same=True) or `not_equals`: JSON equality, in which true and 1 differ."""
+def _reading(test: Callable[[Any], ValueTest], inverse: bool) -> Build:
+    """The leaf closure of a value operator: None when the fact is unstated, else the test (negated
+    when exactly one of `negated` and `inverse` holds)."""
 
     def build(name: str, operand: Any, negated: bool) -> Test:
-        equal = same is not negated
-        if isinstance(operand, bool):  # only a boolean equals a boolean, and True, False are singletons
-            if equal:
-                return lambda values: None if (v := values.get(name)) is None else v is operand
-            return lambda values: None if (v := values.get(name)) is None else v is not operand
-        if isinstance(operand, (int, float)):  # a number never equals a boolean, though 1 == True in Python
-            if equal:
-                return lambda values: None if (v := values.get(name)) is None else (
-                    type(v) is not bool and v == operand)
-            return lambda values: None if (v := values.get(name)) is None else (
-                type(v) is bool or v != operand)
-        # a string or a date: no boolean equals it, so Python's own equality is JSON equality
-        if equal:
-            return lambda values: None if (v := values.get(name)) is None else v == operand
-        return lambda values: None if (v := values.get(name)) is None else v != operand
+        holds = test(operand)
+        if negated is not inverse:
+            return lambda values: None if (v := values.get(name)) is None else not holds(v)
+        return lambda values: None if (v := values.get(name)) is None else holds(v)
     return build
 
 
-def _membership(inside: bool) -> Build:
-    """`one_of` (inside=True) or `none_of`, with the equality of `equals`. The operand's items all
-    have the fact's type (checked at load), so one kind of comparison serves the whole list."""
+# Where a test is one comparison with the operand, it is the C function itself, bound to the operand
+# (`partial(op.le, x)(v)` is `x <= v`, the same as `v >= x` for numbers, dates and strings): an `all`
+# or `any` then calls no Python code for the leaf.
 
-    def build(name: str, operand: Any, negated: bool) -> Test:
-        within = inside is not negated
-        items = frozenset(operand)
-        if all(isinstance(item, bool) for item in operand):
-            if within:
-                return lambda values: None if (v := values.get(name)) is None else type(v) is bool and v in items
-            return lambda values: None if (v := values.get(name)) is None else type(v) is not bool or v not in items
-        if all(isinstance(item, (int, float)) for item in operand):
-            if within:
-                return lambda values: None if (v := values.get(name)) is None else (
-                    type(v) is not bool and v in items)
-            return lambda values: None if (v := values.get(name)) is None else type(v) is bool or v not in items
-        if within:  # strings or dates: no boolean equals one
-            return lambda values: None if (v := values.get(name)) is None else v in items
-        return lambda values: None if (v := values.get(name)) is None else v not in items
-    return build
+def _is_true(operand: Any) -> ValueTest:
+    return _IS_TRUE
 
 
-def _compare(holds: Callable[[Any, Any], bool]) -> Build:
-    """at_least, at_most, above, below and contains: `holds(value, operand)`."""
-
-    def build(name: str, operand: Any, negated: bool) -> Test:
-        if negated:
-            return lambda values: None if (v := values.get(name)) is None else not holds(v, operand)
-        return lambda values: None if (v := values.get(name)) is None else holds(v, operand)
-    return build
+_IS_TRUE = partial(op.is_, True)
 
 
-def _between(name: str, operand: Any, negated: bool) -> Test:
+def _equals(operand: Any) -> ValueTest:
+    """JSON equality, in which true and 1 differ."""
+    if isinstance(operand, bool):  # only a boolean equals a boolean, and True, False are singletons
+        return partial(op.is_, operand)
+    if isinstance(operand, (int, float)):  # a number never equals a boolean, though 1 == True in Python
+        return lambda v: type(v) is not bool and v == operand
+    return partial(op.eq, operand)  # a string or a date: no boolean equals it, so Python's equality is JSON's
+
+
+def _one_of(operand: Any) -> ValueTest:
+    """Membership with the equality of `equals`. The operand's items all have the fact's type (checked
+    at load), so one kind of comparison serves the whole list."""
+    items = frozenset(operand)
+    if all(isinstance(item, bool) for item in operand):
+        return lambda v: type(v) is bool and v in items
+    if all(isinstance(item, (int, float)) for item in operand):
+        return lambda v: type(v) is not bool and v in items
+    return items.__contains__  # strings or dates: no boolean equals one
+
+
+def _at_least(operand: Any) -> ValueTest:
+    return partial(op.le, operand)
+
+
+def _at_most(operand: Any) -> ValueTest:
+    return partial(op.ge, operand)
+
+
+def _above(operand: Any) -> ValueTest:
+    return partial(op.lt, operand)
+
+
+def _below(operand: Any) -> ValueTest:
+    return partial(op.gt, operand)
+
+
+def _between(operand: Any) -> ValueTest:
     low, high = operand
-    if negated:
-        return lambda values: None if (v := values.get(name)) is None else not low <= v <= high
-    return lambda values: None if (v := values.get(name)) is None else low <= v <= high
+    return lambda v: low <= v <= high
+
+
+def _contains(operand: Any) -> ValueTest:
+    return lambda v: operand in v
 
 
 # --- operand checks ----------------------------------------------------------------------------
@@ -238,32 +248,38 @@ _SCALAR = frozenset(FACT_TYPES) - {"list"}
 _ORDERED = frozenset(ORDERED_TYPES)
 
 
-def _ordered_operator(name: str, holds: Callable[[Any, Any], bool], synonyms: tuple[str, ...]) -> Operator:
-    return Operator(name, _ORDERED, _unfit_ordered(name), _check_bound(name), _compare(holds), _says(name),
-                    _the_operand, synonyms=synonyms)
+def _value_operator(name: str, types: frozenset[str], unfit: Callable[[Fact], str], check: Check,
+                    test: Callable[[Any], ValueTest], names: Callable[[Any], tuple[Any, ...]],
+                    synonyms: tuple[str, ...], inverse: bool = False) -> Operator:
+    return Operator(name, types, unfit, check, _reading(test, inverse), _says(name), names, synonyms=synonyms,
+                    test=test, inverse=inverse)
 
 
-def _scalar_operator(name: str, check: Check, build: Build, names: Callable[[Any], tuple[Any, ...]],
-                     synonyms: tuple[str, ...]) -> Operator:
-    return Operator(name, _SCALAR, _unfit_scalar(name), check, build, _says(name), names, synonyms=synonyms)
+def _ordered_operator(name: str, test: Callable[[Any], ValueTest], synonyms: tuple[str, ...]) -> Operator:
+    return _value_operator(name, _ORDERED, _unfit_ordered(name), _check_bound(name), test, _the_operand, synonyms)
+
+
+def _scalar_operator(name: str, check: Check, test: Callable[[Any], ValueTest],
+                     names: Callable[[Any], tuple[Any, ...]], synonyms: tuple[str, ...],
+                     inverse: bool = False) -> Operator:
+    return _value_operator(name, _SCALAR, _unfit_scalar(name), check, test, names, synonyms, inverse)
 
 
 OPERATORS: dict[str, Operator] = {entry.name: entry for entry in (
-    Operator("is_true", frozenset({"boolean"}), _unfit_is_true, _check_is_true, _is_true, lambda _: "is true",
-             _nothing),
-    _scalar_operator("equals", _check_value, _equality(True), _the_operand, ("eq", "is", "equal")),
-    _scalar_operator("not_equals", _check_value, _equality(False), _the_operand, ("ne",)),
-    _ordered_operator("at_least", op.ge, ("min", "gte", "ge")),
-    _ordered_operator("at_most", op.le, ("max", "lte", "le")),
-    _ordered_operator("above", op.gt, ("greater", "greater_than", "gt", "more_than", "over")),
-    _ordered_operator("below", op.lt, ("less", "less_than", "lt", "under")),
-    Operator("between", _ORDERED, _unfit_ordered("between"), _check_between, _between, _says("between"),
-             _the_items, synonyms=("range",)),
-    _scalar_operator("one_of", _check_items, _membership(True), _the_items, ("in",)),
-    _scalar_operator("none_of", _check_items, _membership(False), _the_items, ("not_in",)),
-    Operator("contains", frozenset({"list"}), _unfit_contains, _check_contains,
-             _compare(lambda value, item: item in value), _says("contains"), _the_operand,
-             synonyms=("has", "includes")),
+    Operator("is_true", frozenset({"boolean"}), _unfit_is_true, _check_is_true, _reading(_is_true, False),
+             lambda _: "is true", _nothing, test=_is_true),
+    _scalar_operator("equals", _check_value, _equals, _the_operand, ("eq", "is", "equal")),
+    _scalar_operator("not_equals", _check_value, _equals, _the_operand, ("ne",), inverse=True),
+    _ordered_operator("at_least", _at_least, ("min", "gte", "ge")),
+    _ordered_operator("at_most", _at_most, ("max", "lte", "le")),
+    _ordered_operator("above", _above, ("greater", "greater_than", "gt", "more_than", "over")),
+    _ordered_operator("below", _below, ("less", "less_than", "lt", "under")),
+    _value_operator("between", _ORDERED, _unfit_ordered("between"), _check_between, _between, _the_items,
+                    ("range",)),
+    _scalar_operator("one_of", _check_items, _one_of, _the_items, ("in",)),
+    _scalar_operator("none_of", _check_items, _one_of, _the_items, ("not_in",), inverse=True),
+    _value_operator("contains", frozenset({"list"}), _unfit_contains, _check_contains, _contains, _the_operand,
+                    ("has", "includes")),
     Operator("known", frozenset(FACT_TYPES), _unfit_never, _check_known, _known,
              lambda operand: "is stated" if operand else "is not stated", _nothing, reads_value=False,
              synonyms=("exists",)),
