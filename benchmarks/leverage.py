@@ -7,6 +7,10 @@ pack of --rules rules with its case (benchmarks/generate.py). Each time is the b
 (timeit), the rounds of `leverage()` and of `score()` alternating so that a change in the machine's load
 hits both; the ratio is leverage / score, measured in the same run. Targets: 5x on the bundled pack, 20x
 on the 1,000-rule pack. The pack is compiled once before timing, for both.
+
+A second table times the JSON report a user gets (`durability score --format json` without reading and
+printing): the full one (`assess`: the score with all four figures and the probability, then `to_dict` and
+the C encoder) against the same report of a plain `score()` (no figures), in the same alternating way.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.generate import generate
+from engine.analysis.assess import assess
 from engine.analysis.leverage import leverage
 from engine.core.compile import CompiledPack, compile_pack
 from engine.core.evaluate import score
 from engine.core.model import Case
 from engine.files.case import check_case
 from engine.files.pack import check_pack
+from engine.reports.data import to_dict
+from engine.reports.registry import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,14 +42,23 @@ def best(function: Callable[[], object], repeat: int, number: int) -> float:
 
 def measure(label: str, compiled: CompiledPack, case: Case, repeat: int) -> None:
     first = leverage(compiled, case)
-    number = max(1, int(0.05 / max(best(lambda: leverage(compiled, case), 1, 1), 1e-6)))
-    engine, plain = [], []
+    ratio = compare(label, lambda: leverage(compiled, case), lambda: score(case, compiled), repeat)
+    print(f"{ratio}   gaps {len(first.gaps)}, counterfactuals {len(first.counterfactuals)}, limits {len(first.limits)}")
+
+
+def measure_report(label: str, compiled: CompiledPack, case: Case, repeat: int) -> None:
+    print(compare(label, lambda: dumps(to_dict(assess(case, compiled))), lambda: dumps(to_dict(score(case, compiled))),
+                  repeat))
+
+
+def compare(label: str, engine: Callable[[], object], plain: Callable[[], object], repeat: int) -> str:
+    """The row of one measurement: the best time of each, their rounds alternating, and the ratio."""
+    number = max(1, int(0.05 / max(best(engine, 1, 1), 1e-6)))
+    ours, theirs = [], []
     for _ in range(repeat):  # alternate the two, so that a busy spell of the machine hits both
-        engine.append(best(lambda: leverage(compiled, case), 1, number))
-        plain.append(best(lambda: score(case, compiled), 1, number * 10))
-    ratio = min(engine) / min(plain)
-    print(f"{label:<44} {min(engine) * 1e3:10.3f} ms {min(plain) * 1e3:10.3f} ms {ratio:8.1f}x   "
-          f"gaps {len(first.gaps)}, counterfactuals {len(first.counterfactuals)}, limits {len(first.limits)}")
+        ours.append(best(engine, 1, number))
+        theirs.append(best(plain, 1, number * 5))
+    return f"{label:<44} {min(ours) * 1e3:10.3f} ms {min(theirs) * 1e3:10.3f} ms {min(ours) / min(theirs):8.1f}x"
 
 
 def load(rules: Path, case: Path) -> tuple[CompiledPack, Case]:
@@ -61,15 +77,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--seed", type=int, default=7)
     arguments = parser.parse_args()
-    print(f"{'measurement':<44} {'leverage':>13} {'score':>13} {'ratio':>9}")
-    compiled, case = load(ROOT / "rules", ROOT / "cases" / "iran-russia-2020.yaml")
-    measure("bundled pack, iran-russia-2020", compiled, case, arguments.repeat)
-    measure("bundled pack, empty case", compiled, dataclasses.replace(case, facts={}, sources={}), arguments.repeat)
     with tempfile.TemporaryDirectory() as folder:
         spec = generate(folder, arguments.rules, arguments.seed)
-        compiled, case = load(spec.rules_dir, spec.case_path)
-    measure(f"generated pack, {arguments.rules} rules", compiled, case, arguments.repeat)
-
+        generated = load(spec.rules_dir, spec.case_path)
+    bundled = load(ROOT / "rules", ROOT / "cases" / "iran-russia-2020.yaml")
+    empty = (bundled[0], dataclasses.replace(bundled[1], facts={}, sources={}))
+    rows = [("bundled pack, iran-russia-2020", bundled), ("bundled pack, empty case", empty),
+            (f"generated pack, {arguments.rules} rules", generated)]
+    print(f"{'the analysis':<44} {'leverage':>13} {'score':>13} {'ratio':>9}")
+    for label, (compiled, case) in rows:
+        measure(label, compiled, case, arguments.repeat)
+    print(f"\n{'the JSON report':<44} {'full':>13} {'plain':>13} {'ratio':>9}")
+    for label, (compiled, case) in rows:
+        measure_report(label, compiled, case, arguments.repeat)
 
 if __name__ == "__main__":
     main()

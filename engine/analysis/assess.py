@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 
 from ..core.compile import CompiledPack
-from ..core.evaluate import Result, score
+from ..core.evaluate import Result, result_of, weigh
 from ..core.model import Case
 from ..problems import Problem
 from .leverage import leverage
@@ -15,8 +15,9 @@ from .leverage import leverage
 
 def assess(case: Case, compiled: CompiledPack, as_of: dt.date | None = None) -> Result:
     """`score`, with its Result's `leverage` and `probability` filled in."""
-    result = score(case, compiled, as_of)
-    found = leverage(compiled, case, as_of)
+    weighing = weigh(case, compiled, as_of)  # once, for the score and its analysis alike
+    result = result_of(case, compiled, weighing)
+    found = leverage(compiled, case, as_of, weighing)
     calibration = compiled.pack.calibration
     probability = None if calibration is None else calibration.probability(
         result.score, found.bounds.low, found.bounds.high)

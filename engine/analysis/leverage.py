@@ -86,9 +86,12 @@ def counterfactuals(compiled: CompiledPack, case: Case, as_of: dt.date | None = 
     return _Analysis(compiled, weigh(case, compiled, as_of), case).counterfactuals()
 
 
-def leverage(compiled: CompiledPack, case: Case, as_of: dt.date | None = None) -> Leverage:
-    """Bounds, gaps, counterfactuals and the weight sensitivity of one case, weighing it once."""
-    weighing = weigh(case, compiled, as_of)
+def leverage(compiled: CompiledPack, case: Case, as_of: dt.date | None = None,
+             weighing: Weighing | None = None) -> Leverage:
+    """Bounds, gaps, counterfactuals and the weight sensitivity of one case, weighing it once (or not at all,
+    given the case's `weighing` at `as_of`)."""
+    if weighing is None:
+        weighing = weigh(case, compiled, as_of)
     analysis = _Analysis(compiled, weighing, case)
     found_bounds, found_gaps = analysis.bounds(), analysis.gaps()
     found_counterfactuals = analysis.counterfactuals()

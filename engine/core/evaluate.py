@@ -345,7 +345,11 @@ class Result:
 def score(case: Case, pack: Pack | CompiledPack, as_of: dt.date | None = None) -> Result:
     """Score `case` at `as_of` (default: the case's own date)."""
     compiled = pack if isinstance(pack, CompiledPack) else compile_pack(pack)
-    weighing = weigh(case, compiled, as_of)
+    return result_of(case, compiled, weigh(case, compiled, as_of))
+
+
+def result_of(case: Case, compiled: CompiledPack, weighing: Weighing) -> Result:
+    """The Result of a case already weighed: what `score` returns, for callers that also analyse the weighing."""
     # the largest effect first, then by id; sorting the keys first is cheaper than sorting the objects
     keys = [(-abs(points), item.rule.id) for item, points in zip(weighing.rules, weighing.points, strict=True)]
     contributions = [Contribution(weighing, index, case) for index in sorted(range(len(keys)), key=keys.__getitem__)]
