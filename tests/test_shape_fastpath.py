@@ -450,3 +450,207 @@ def test_a_pattern_dollar_matches_only_at_the_very_end(pattern: str, python: str
 def test_a_pattern_that_python_would_read_differently_is_refused(pattern: str) -> None:
     with pytest.raises(ValueError, match="differs between ECMA-262 and Python"):
         shape.ecma_regex(pattern)
+
+
+# --- any schema the compiled checker supports, not only ours -----------------------------------------
+#
+# The compiler folds each node's keywords into one closure per instance type, tests a declared type
+# inside that closure, and has shortcuts for string enums and type unions: schemas drawn from every
+# keyword it supports (type unions such as integer with string, bounds on strings, `if` without `else`,
+# recursive `$ref`s) check those paths where our own schemas do not reach, so a schema edit cannot meet
+# a path no test has run.
+
+_SYNTHETIC_NAMES = ("a", "b", "c")
+_SYNTHETIC_PATTERNS = ("^[a-c]+$", "^a(-b)*$", "^[0-9]{2}$", "^x?$")
+_SYNTHETIC_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
+_SYNTHETIC_REFS = ("#/$defs/d0", "#/$defs/d1")
+_SYNTHETIC_STRINGS = ("", "a", "ab", "a-b", "12", "x", "x\n", "a\n", "abc", "b")
+_SYNTHETIC_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.sampled_from([0, 1, -1, 2, 3, 0.0, -0.0, 1.0, 0.5, 2.5, -1.5, 10**30, NAN, INF, -INF]),
+    st.sampled_from(_SYNTHETIC_STRINGS))
+_SYNTHETIC_BOUND = st.sampled_from([0, 1, 2, -1, 0.5, 1.0, 2.5])
+
+
+# The keywords by the type of instance they apply to ("any": to every instance).
+_SYNTHETIC_GROUPS = {
+    "object": ("required", "properties", "additionalProperties", "propertyNames", "minProperties"),
+    "array": ("items", "minItems", "maxItems", "uniqueItems"),
+    "string": ("pattern", "minLength"),
+    "number": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"),
+    "any": ("enum", "if", "then", "else", "x-hint"),
+}
+
+
+def _synthetic_node(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """A schema node: keywords of one type of instance, a type or none, and now and then a keyword for
+    any instance (with keywords drawn from all at once, nearly every instance fails one of them, and a
+    wrong test of another goes unseen). `children` may be a bare $ref, so it goes only where the check
+    descends into the instance (items, properties): there a recursive $ref ends."""
+    inline = children.map(lambda sub: {} if "$ref" in sub else sub)  # `if` and its branches test the instance
+    enum_values = st.recursive(_SYNTHETIC_SCALARS, lambda c: st.lists(c, max_size=2), max_leaves=3)
+    keywords: dict[str, st.SearchStrategy[Any]] = {
+        "required": st.lists(st.sampled_from(_SYNTHETIC_NAMES), max_size=2, unique=True),
+        "properties": st.dictionaries(st.sampled_from(_SYNTHETIC_NAMES), children, max_size=2),
+        "additionalProperties": st.one_of(st.just(False), children),
+        "propertyNames": st.one_of(st.fixed_dictionaries({"pattern": st.sampled_from(_SYNTHETIC_PATTERNS)}),
+                                   st.fixed_dictionaries({"minLength": st.integers(0, 2)})),
+        "minProperties": st.integers(0, 2),
+        "items": children,
+        "minItems": st.integers(0, 2),
+        "maxItems": st.integers(0, 3),
+        "uniqueItems": st.booleans(),
+        "pattern": st.sampled_from(_SYNTHETIC_PATTERNS),
+        "minLength": st.integers(0, 2),
+        "minimum": _SYNTHETIC_BOUND,
+        "maximum": _SYNTHETIC_BOUND,
+        "exclusiveMinimum": _SYNTHETIC_BOUND,
+        "exclusiveMaximum": _SYNTHETIC_BOUND,
+        "enum": st.lists(enum_values.filter(lambda v: v == v), min_size=1, max_size=3),  # JSON has no NaN
+        "if": inline,
+        "then": inline,
+        "else": inline,
+        "x-hint": st.just("ignored by both"),
+    }
+
+    @st.composite
+    def node(draw: st.DrawFn) -> dict[str, Any]:
+        group = draw(st.sampled_from(sorted(_SYNTHETIC_GROUPS)))
+        names = draw(st.lists(st.sampled_from(_SYNTHETIC_GROUPS[group]), max_size=3, unique=True))
+        if group != "any" and draw(st.integers(0, 3)) == 0:
+            names.append(draw(st.sampled_from(_SYNTHETIC_GROUPS["any"])))
+        drawn = {name: draw(keywords[name]) for name in dict.fromkeys(names)}
+        own = [group] if group in ("object", "array", "string") else ["number"] if group == "number" else []
+        types = draw(st.one_of(st.just(None), st.just(own or None), st.just(["integer"] if own == ["number"] else None),
+                               st.lists(st.sampled_from(_SYNTHETIC_TYPES), min_size=1, max_size=3, unique=True)
+                               .map(lambda union: sorted({*union, *own}))))
+        if types is not None:
+            drawn["type"] = types[0] if len(types) == 1 and draw(st.booleans()) else types
+        return drawn
+    return node()
+
+
+_SYNTHETIC_REF = st.sampled_from([{"$ref": ref} for ref in _SYNTHETIC_REFS])
+_SYNTHETIC_SUBSCHEMAS = st.recursive(st.one_of(_SYNTHETIC_REF, _synthetic_node(st.just({}))),
+                                     lambda children: st.one_of(_SYNTHETIC_REF, _synthetic_node(children)),
+                                     max_leaves=6)
+
+
+@st.composite
+def synthetic_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    root = draw(_synthetic_node(_SYNTHETIC_SUBSCHEMAS))
+    return {**root, "$defs": {ref.rsplit("/", 1)[-1]: draw(_synthetic_node(_SYNTHETIC_SUBSCHEMAS))
+                              for ref in _SYNTHETIC_REFS}}
+
+
+synthetic_instances = st.recursive(
+    _SYNTHETIC_SCALARS,
+    lambda children: st.one_of(st.lists(children, max_size=3),
+                               st.dictionaries(st.sampled_from((*_SYNTHETIC_NAMES, "ab", "12", "x", "z")), children,
+                                               max_size=3)),
+    max_leaves=8)
+
+
+@st.composite
+def fitting(draw: st.DrawFn, root: dict[str, Any], node: Any, depth: int = 0) -> Any:
+    """An instance built for a synthetic schema node, as `guided` builds one for ours: of a declared type,
+    with the required and known keys, items of the item schema, strings of the patterns, numbers at and
+    around the bounds, the enum's values; and now and then anything at all, at any level."""
+    if not isinstance(node, dict) or depth > 4 or draw(st.integers(0, 7)) == 0:
+        return draw(synthetic_instances)
+    while "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    if "enum" in node and draw(st.booleans()):
+        choice = draw(st.sampled_from(node["enum"]))
+        return draw(st.sampled_from([choice, *_retype(choice)]))  # true for 1, 1.0 for 1, [x] for x, ...
+    if "if" in node and draw(st.booleans()):
+        node = {**node, **draw(st.sampled_from([node["if"], node.get("then", {}), node.get("else", {})]))}
+    # of a declared type; with none, mostly of the type the node's keywords are for
+    own = [group for group in ("object", "array", "string", "number") if set(_SYNTHETIC_GROUPS[group]) & set(node)]
+    declared = node.get("type", own * 4 + list(_SYNTHETIC_TYPES))
+    kind = draw(st.sampled_from(declared if isinstance(declared, list) else [declared]))
+    if kind == "object":
+        properties = node.get("properties", {})
+        extra = node.get("additionalProperties", {})
+        names = [*node.get("required", []), *draw(st.lists(st.sampled_from([*properties, "x", "ab"]), max_size=3))]
+        return {name: draw(fitting(root, properties.get(name, extra), depth + 1)) for name in names}
+    if kind == "array":
+        size = draw(st.integers(max(0, node.get("minItems", 0) - 1), node.get("maxItems", 3) + 1))
+        items = [draw(fitting(root, node.get("items", {}), depth + 1)) for _ in range(size)]
+        return items + items[:1] if node.get("uniqueItems") and draw(st.booleans()) else items
+    if kind == "string":
+        if "pattern" in node and draw(st.booleans()):
+            return draw(st.from_regex(node["pattern"][1:-1], fullmatch=True))
+        return draw(st.sampled_from(_SYNTHETIC_STRINGS))
+    if kind in ("number", "integer"):
+        bounds = [node[key] for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") if key in node]
+        near = [value for bound in bounds for value in (bound, float(bound), bound - 0.5, bound + 0.5, bound + 1)]
+        return draw(st.sampled_from([*near, 0, 1, 1.0, 1.5, -1, NAN, INF, True]))
+    if kind == "boolean":
+        return draw(st.sampled_from([True, False, 1, 0.0]))
+    return None
+
+
+def _pairwise_unique(checker: Any, unique: bool, instance: Any, schema: Any) -> Iterator[Any]:
+    """uniqueItems by JSON equality, item against item: jsonschema's sorting shortcut misses a repeat
+    around a NaN ([1, NaN, 1] sorts as it is, and no two neighbours are equal)."""
+    from jsonschema._utils import equal
+
+    if unique and isinstance(instance, list) and any(
+            equal(instance[i], instance[j]) for j in range(len(instance)) for i in range(j)):
+        yield jsonschema.ValidationError(f"{instance!r} has non-unique elements")
+
+
+SyntheticValidator = jsonschema.validators.extend(EcmaValidator, {"uniqueItems": _pairwise_unique})
+SyntheticFiniteValidator = jsonschema.validators.extend(FiniteValidator, {"uniqueItems": _pairwise_unique})
+
+
+@settings(deadline=None, max_examples=300)
+@given(schema=synthetic_schemas(), data=st.data())
+def test_the_compiled_checker_agrees_with_jsonschema_on_any_supported_schema(
+        schema: dict[str, Any], data: st.DataObject) -> None:
+    instances = data.draw(st.lists(fitting(schema, schema), min_size=4, max_size=16))
+    for finite, oracle in ((False, SyntheticValidator(schema)), (True, SyntheticFiniteValidator(schema))):
+        predicate = shape._Compiler(schema, finite=finite).compile(schema)
+        for instance in instances:
+            expected = oracle.is_valid(instance)
+            assert predicate(instance) is expected, f"finite={finite}: jsonschema says {expected} for {instance!r}"
+
+
+# Small schemas, one path of the compiler each, against values that look alike to Python but not to JSON
+_LOOKALIKES = [None, True, False, 0, 1, 1.0, 1.5, 6, 6.5, 100, 100.5, -0.0, NAN, INF, -INF, "", "a", "x", "x\n", "1",
+               [], ["a"], ["a", "a"], [1, True], [1, 1.0], ["x", 1], [NAN, 1, NAN], {}, {"a": 1}, {"x": 1},
+               {"a": {"a": {}}}, {"a": {"b": 1}}, {"a": "x", "b": 1}, {"ab": True}, [[1], [True]],
+               [{"a": 1}, {"a": 1.0}]]
+_TREE = {"type": "object", "properties": {"a": {"$ref": "#/$defs/tree"}}, "additionalProperties": False}
+
+
+@pytest.mark.parametrize("schema", [
+    {"enum": [1, "a"]}, {"enum": [True]}, {"enum": [1.0, None]}, {"enum": ["a", "x"]}, {"enum": [[1], {"a": 1}]},
+    {"type": "array", "minItems": 1}, {"type": ["array", "string"], "minItems": 1, "pattern": "^a$"},
+    {"items": {"type": "string"}}, {"type": "array", "maxItems": 1, "uniqueItems": True}, {"uniqueItems": True},
+    {"type": "object", "additionalProperties": False, "properties": {"a": {}}}, {"required": ["a"]},
+    {"type": "object", "minProperties": 1}, {"propertyNames": {"pattern": "^[a-c]+$"}},
+    {"type": "object", "additionalProperties": {"type": "integer"}, "properties": {"a": {"type": "string"}}},
+    {"type": "number", "exclusiveMinimum": 0, "maximum": 100}, {"minimum": 1}, {"exclusiveMaximum": 6},
+    {"type": "integer", "minimum": 1, "maximum": 6}, {"type": ["integer", "string"], "maximum": 6, "minLength": 1},
+    {"type": "string", "pattern": "^x?$", "minLength": 1}, {"type": "boolean"}, {"type": "null"},
+    {"if": {"type": "object"}, "then": {"required": ["a"]}, "else": {"type": "string"}}, {"if": {"type": "string"}},
+    {"$ref": "#/$defs/tree", "$defs": {"tree": _TREE}},
+    {"items": {"$ref": "#/$defs/s"}, "properties": {"a": {"$ref": "#/$defs/s"}}, "$defs": {"s": {"type": "string"}}},
+])
+def test_each_path_of_the_compiler_is_jsonschema_s(schema: dict[str, Any]) -> None:
+    for finite, oracle in ((False, SyntheticValidator(schema)), (True, SyntheticFiniteValidator(schema))):
+        predicate = shape._Compiler(schema, finite=finite).compile(schema)
+        for instance in _LOOKALIKES:
+            expected = oracle.is_valid(instance)
+            assert predicate(instance) is expected, f"finite={finite}: jsonschema says {expected} for {instance!r}"
+
+
+@pytest.mark.parametrize("types", [["integer", "string"], ["integer", "boolean"], ["number", "integer"],
+                                   ["number", "boolean"], ["boolean", "null"], ["integer"], ["number"]])
+@pytest.mark.parametrize("instance", [True, False, 0, 1, 1.0, 1.5, NAN, INF, "1", None, [], {}])
+def test_a_type_union_is_jsonschema_s(types: list[str], instance: Any) -> None:
+    """true is a boolean only, 1.0 an integer, NaN a number but no integer: in every union."""
+    schema = {"type": types}
+    assert shape._Compiler(schema, finite=True).compile(schema)(instance) is \
+        EcmaValidator(schema).is_valid(instance)

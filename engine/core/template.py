@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_TOKEN = re.compile(r"(\{\{|\}\}|\{([^{}]*)\}|[{}])")
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
@@ -40,25 +40,27 @@ def parse(text: str) -> tuple[Template, list[str]]:
     """The template, and a message for each malformed placeholder (empty when all is well)."""
     parts: list[Part] = []
     errors: list[str] = []
-    position = 0
-    for match in _TOKEN.finditer(text):
-        if match.start() > position:
-            parts.append(Part(text[position:match.start()]))
-        token = match.group()
-        if token in ("{{", "}}"):
-            parts.append(Part(token[0]))
-        elif token in ("{", "}"):
-            errors.append(f"unmatched '{token}' at character {match.start() + 1}; write '{token}{token}' "
-                          "for a literal brace")
-        else:
-            name = match.group(1)
+    # split, not a loop over match objects: the text between tokens, each token and its name (None when
+    # it is not a placeholder) come back in turn, literal text last
+    pieces = _TOKEN.split(text)
+    position = 0  # where the token at hand starts
+    triples = iter(pieces)
+    for literal, token, name in zip(triples, triples, triples, strict=False):  # the last literal has no token
+        if literal:
+            parts.append(Part(literal))
+        position += len(literal)
+        if name is not None:
             if _NAME.match(name):
-                parts.append(Part(name, placeholder=True))
+                parts.append(Part(name, True))  # positional: a keyword costs more, per part
             else:
                 errors.append(f"placeholder '{token}' is not a plain fact or role name "
                               "(no attributes, indexes or format specs)")
-        position = match.end()
-    if position < len(text):
-        parts.append(Part(text[position:]))
+        elif len(token) == 2:  # '{{' or '}}'
+            parts.append(Part(token[0]))
+        else:
+            errors.append(f"unmatched '{token}' at character {position + 1}; write '{token}{token}' "
+                          "for a literal brace")
+        position += len(token)
+    if pieces[-1]:
+        parts.append(Part(pieces[-1]))
     return Template(tuple(parts)), errors
-

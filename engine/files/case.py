@@ -107,27 +107,33 @@ class _CaseChecker:
     def observations(self, name: str, raw: Any, sources: dict[str, Source]) -> tuple[Observation, ...]:
         fact = self.pack.facts[name]
         where: PathKey = ("facts", name)
-        entries: list[tuple[PathKey, dict[str, Any], PathKey]]
-        if isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw):
-            entries = [((*where, i), item, (*where, i, "value")) for i, item in enumerate(raw)]
-        elif isinstance(raw, dict):
-            entries = [(where, raw, (*where, "value"))]
+        entries: list[tuple[PathKey, dict[str, Any]]]
+        bare = False  # a bare value: the fact's value is the observation, and lies where it does
+        if isinstance(raw, dict):
+            entries = [(where, raw)]
+        elif isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw):
+            entries = [((*where, i), item) for i, item in enumerate(raw)]
         else:
-            entries = [(where, {"value": raw}, where)]
+            entries, bare = [(where, {"value": raw})], True
         observations = []
         seen: dict[dt.date | None, PathKey] = {}
-        for at, entry, value_at in entries:
+        for at, entry in entries:
             value: Value | None = None
             try:
                 value = fit(fact, entry["value"])
             except Misfit as misfit:  # reported; the observation's source and date are still checked
-                self.error(_item_at(value_at, entry["value"], misfit), misfit.code, misfit.message)
+                self.error(_item_at(at if bare else (*at, "value"), entry["value"], misfit), misfit.code,
+                           misfit.message)
             source = entry.get("source")
             if source is not None and source not in sources:
                 self.error((*at, "source"), "unknown-source",
                            f"source '{source}' is not listed under 'sources'{did_you_mean(source, sources)}")
-            observed = self.date((*at, "observed"), entry["observed"]) if "observed" in entry else None
-            if value is None or ("observed" in entry and observed is None):
+            observed = None
+            if "observed" in entry:
+                observed = self.date((*at, "observed"), entry["observed"])
+                if observed is None:
+                    continue
+            if value is None:
                 continue
             if observed in seen:
                 first = self.doc.at(seen[observed])[0]

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ..core import template
+from ..core import collector, template
 from ..core.model import (
     DEFAULT_CREDIBILITY,
     DEFAULT_RELIABILITY,
@@ -31,7 +31,7 @@ from ..problems import InvalidInput, Problem, did_you_mean, listing
 from . import shape
 from .load import Document, PathKey, read
 from .values import ORDERED_TYPES, Misfit, fit, ordered, show
-from .walk import yaml_files
+from .walk import Found, yaml_entries
 
 PACK_FILE = "pack.yaml"
 FACTS_FILE = "facts.yaml"
@@ -48,8 +48,12 @@ def load_pack(directory: Path | str) -> Pack:
 def rule_files(directory: Path, shown: str | None = None) -> tuple[list[Path], list[Problem]]:
     """Every rule file under the pack folder in path order, and a problem for each entry that cannot be
     read (see `walk.yaml_files`: nothing is skipped silently)."""
-    return yaml_files(directory, shown if shown is not None else directory.as_posix(),
-                      exclude=(PACK_FILE, FACTS_FILE))
+    found, problems = _rule_entries(directory, shown if shown is not None else directory.as_posix())
+    return [Path(each.path) for each in found], problems
+
+
+def _rule_entries(directory: Path, shown: str) -> tuple[list[Found], list[Problem]]:
+    return yaml_entries(directory, shown, exclude=(PACK_FILE, FACTS_FILE))
 
 
 def pack_of(path: Path) -> Path | None:
@@ -61,7 +65,11 @@ def pack_of(path: Path) -> Path | None:
 
 def check_pack(directory: Path | str) -> tuple[Pack | None, list[Problem]]:
     """The pack (None if any error) and every problem found in its files."""
-    root = Path(directory)
+    with collector.paused():  # a pack's model is many small containers and no cycles: see `collector`
+        return _check_pack(Path(directory))
+
+
+def _check_pack(root: Path) -> tuple[Pack | None, list[Problem]]:
     shown = _display(root)
     if not (root / PACK_FILE).is_file():
         return None, [Problem(shown, None, None, "file", f"no {PACK_FILE} in this folder; is it a rule pack?")]
@@ -72,14 +80,17 @@ def check_pack(directory: Path | str) -> tuple[Pack | None, list[Problem]]:
     facts = _build_facts(facts_doc, problems) if facts_doc else None
     rules: list[Rule] = []
     first_seen: dict[str, str] = {}
-    paths, unreadable = rule_files(root, shown)
+    found, unreadable = _rule_entries(root, shown)
     problems.extend(unreadable)
-    for path in paths:
-        name = f"{shown}/{path.relative_to(root).as_posix()}"
+    for relative, path in found:
+        name = f"{shown}/{relative}"
         document = _read_checked(path, name, "rule", problems)
         if document is None:
             continue
-        rule = _RuleChecker(document, path.stem, head, facts, problems).build()
+        # the file name without its suffix (`Path.stem`): the walk reads only names ending in .yaml or
+        # .yml that do not start with '.', so the suffix is what follows the last '.'
+        stem = relative.rpartition("/")[2].rpartition(".")[0]
+        rule = _RuleChecker(document, stem, head, facts, problems).build()
         if rule is None:
             continue
         if rule.id in first_seen:
@@ -103,7 +114,7 @@ def _display(path: Path) -> str:
     return path.as_posix()
 
 
-def _read_checked(path: Path, name: str, schema: str, problems: list[Problem]) -> Document | None:
+def _read_checked(path: Path | str, name: str, schema: str, problems: list[Problem]) -> Document | None:
     """The document to check the meaning of: the file, or what of it is left once its shape problems
     are set aside (the pack fails on those problems either way)."""
     document, found = read(path, name)
@@ -264,13 +275,15 @@ class _RuleChecker:
         return self.facts[name]
 
     def condition(self, raw: dict[str, Any], where: PathKey) -> Condition | None:
-        combinators = [key for key in COMBINATORS if key in raw]
-        if combinators:
-            return self.combination(combinators[0], raw, where)
-        unregistered = [key for key in raw if key != "fact" and key not in KEYED]
-        if unregistered:  # the schema let it through, so schema and registry disagree: a bug, not a user's mistake
-            raise RuntimeError(f"operator '{unregistered[0]}' is in the rule schema but not in the operator registry")
-        operators = [key for key in raw if key in KEYED]
+        for name in COMBINATORS:
+            if name in raw:
+                return self.combination(name, raw, where)
+        operators = []
+        for key in raw:  # one pass: this runs for every leaf of every rule
+            if key in KEYED:
+                operators.append(key)
+            elif key != "fact":  # the schema let it through, so schema and registry disagree: a bug, not a user's
+                raise RuntimeError(f"operator '{key}' is in the rule schema but not in the operator registry")
         if "fact" not in raw:
             self.error((*where, operators[0]), "required", f"'{operators[0]}' needs a 'fact' to test", key=True)
             return None
@@ -304,10 +317,15 @@ class _RuleChecker:
         if name == "not":
             part = self.condition(raw["not"], (*where, "not"))
             return Not(part) if part is not None else None
-        parts = [self.condition(item, (*where, name, i)) for i, item in enumerate(raw[name])]
-        if any(p is None for p in parts):
-            return None
-        return (AllOf if name == "all" else AnyOf)(tuple(p for p in parts if p is not None))
+        parts: list[Condition] = []
+        whole = True
+        for index, item in enumerate(raw[name]):  # every part is checked, whatever an earlier one held
+            part = self.condition(item, (*where, name, index))
+            if part is None:
+                whole = False
+            else:
+                parts.append(part)
+        return (AllOf if name == "all" else AnyOf)(tuple(parts)) if whole else None
 
     def degree(self, raw: dict[str, Any]) -> Degree | None:
         fact = self.fact(raw["fact"], ("degree", "fact"))

@@ -19,6 +19,7 @@ import copy
 import difflib
 import json
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -430,6 +431,11 @@ def _equal(a: Any, b: Any) -> bool:
 class _Compiler:
     """A JSON Schema as a predicate on the data the YAML reader builds.
 
+    The keywords of a node that apply to one type of instance (an object's, an array's, a string's, a
+    number's) are tested by one closure per type; when the node declares that one type, the closure
+    tests the type too. So a node costs one call, not one per keyword: this runs for every node of
+    every file.
+
     With `finite`, a NaN fails every numeric bound, which jsonschema lets it pass (every comparison
     with NaN is false); `check` then names it.
     """
@@ -440,97 +446,164 @@ class _Compiler:
         self.refs: dict[str, Predicate] = {}
 
     def compile(self, node: dict[str, Any]) -> Predicate:
-        tests = [self._keyword(key, value, node) for key, value in node.items()
-                 if key not in _IGNORED and not key.startswith("x-")]
-        if len(tests) == 1:
-            return tests[0]
-
-        def every(v: Any) -> bool:
-            # a loop, not all() over a generator: this runs for every node of every file
-            for test in tests:  # noqa: SIM110
-                if not test(v):
-                    return False
-            return True
-        return every
+        keywords = {key: value for key, value in node.items() if key not in _IGNORED and not key.startswith("x-")}
+        for key in keywords:
+            if key not in _GENERAL and key not in _GROUP_OF:
+                raise ValueError(f"schema keyword {key!r} is not supported by the compiled checker")
+        declared = keywords.get("type")
+        types = None if declared is None else declared if isinstance(declared, list) else [declared]
+        tests: list[Predicate] = []
+        folded = False  # whether a group's closure tests the declared type
+        for group, compile_group in (("object", self._object), ("array", self._array), ("string", self._string),
+                                     ("number", self._number)):
+            present = {key: value for key, value in keywords.items() if _GROUP_OF.get(key) == group}
+            if present:
+                strict = types == [group]
+                folded = folded or strict
+                tests.append(compile_group(present, strict))
+        if types is not None and not folded:
+            tests.insert(0, _type_test(types))
+        if "enum" in keywords:
+            tests.append(_one_of(keywords["enum"]))
+        if "$ref" in keywords:
+            tests.append(self._ref(keywords["$ref"]))
+        if "if" in keywords:
+            condition = self.compile(keywords["if"])
+            then = self.compile(node.get("then", {}))
+            otherwise = self.compile(node.get("else", {}))
+            tests.append(lambda v: then(v) if condition(v) else otherwise(v))
+        return _every(tests)
 
     def _ref(self, ref: str) -> Predicate:
-        if ref not in self.refs:
+        found = self.refs.get(ref)
+        if found is None:
             if not ref.startswith("#/$defs/"):
                 raise ValueError(f"unsupported $ref {ref}")
             cell: list[Predicate] = []
-            self.refs[ref] = lambda v: cell[0](v)  # a recursive schema reaches the cell before it is filled
+            self.refs[ref] = lambda v: cell[0](v)  # what a recursive schema reaches before the cell is filled
             cell.append(self.compile(self.root["$defs"][ref[len("#/$defs/"):]]))
-        return self.refs[ref]
+            found = self.refs[ref] = cell[0]  # every later reference calls the predicate itself
+        return found
 
-    def _keyword(self, key: str, value: Any, node: dict[str, Any]) -> Predicate:
-        if key == "type":
-            tests = [_TYPE_TESTS[t] for t in (value if isinstance(value, list) else [value])]
-            return lambda v: any(test(v) for test in tests)
-        if key == "$ref":
-            return self._ref(value)
-        if key == "enum":
-            return lambda v: any(_equal(v, choice) for choice in value)
-        if key == "if":
-            condition = self.compile(value)
-            then = self.compile(node.get("then", {}))
-            otherwise = self.compile(node.get("else", {}))
-            return lambda v: then(v) if condition(v) else otherwise(v)
-        if key in ("required", "properties", "additionalProperties", "propertyNames", "minProperties"):
-            return self._object(key, value, node)
-        if key in ("items", "minItems", "maxItems", "uniqueItems"):
-            return self._array(key, value)
-        if key in ("pattern", "minLength"):
-            search = ecma_regex(value).search if key == "pattern" else None
-            return lambda v: not isinstance(v, str) or (
-                search(v) is not None if search is not None else len(v) >= value)
-        if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            return self._bound(key, value)
-        raise ValueError(f"schema keyword {key!r} is not supported by the compiled checker")
+    def _object(self, keywords: dict[str, Any], strict: bool) -> Predicate:
+        required = frozenset(keywords.get("required", ()))
+        least = keywords.get("minProperties", 0)
+        test_of = {name: self.compile(sub) for name, sub in keywords.get("properties", {}).items()}.get
+        additional = keywords.get("additionalProperties")
+        closed = additional is False
+        extra = self.compile(additional) if isinstance(additional, dict) else None
+        names = self.compile(keywords["propertyNames"]) if "propertyNames" in keywords else None
 
-    def _object(self, key: str, value: Any, node: dict[str, Any]) -> Predicate:
-        if key == "required":
-            return lambda v: not isinstance(v, dict) or all(name in v for name in value)
-        if key == "minProperties":
-            return lambda v: not isinstance(v, dict) or len(v) >= value
-        if key == "properties":
-            properties = {name: self.compile(sub) for name, sub in value.items()}
+        def mapping(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return not strict
+            if len(v) < least or (required and not v.keys() >= required):
+                return False
+            for name, x in v.items():
+                test = test_of(name)
+                if test is None:
+                    if closed or (extra is not None and not extra(x)):
+                        return False
+                elif not test(x):
+                    return False
+            if names is not None:
+                for name in v:
+                    if not names(name):
+                        return False
+            return True
+        return mapping
 
-            def each_property(v: Any) -> bool:
-                if isinstance(v, dict):
-                    for name, x in v.items():
-                        test = properties.get(name)
-                        if test is not None and not test(x):
-                            return False
-                return True
-            return each_property
-        if key == "propertyNames":
-            names = self.compile(value)
-            return lambda v: not isinstance(v, dict) or all(names(name) for name in v)
-        known = set(node.get("properties", {}))
-        if value is False:
-            return lambda v: not isinstance(v, dict) or all(name in known for name in v)
-        extra = self.compile(value)
-        return lambda v: not isinstance(v, dict) or all(extra(x) for name, x in v.items() if name not in known)
+    def _array(self, keywords: dict[str, Any], strict: bool) -> Predicate:
+        each = self.compile(keywords["items"]) if "items" in keywords else None
+        least, most = keywords.get("minItems", 0), keywords.get("maxItems")
+        unique = keywords.get("uniqueItems", False)
 
-    def _array(self, key: str, value: Any) -> Predicate:
-        if key == "items":
-            each = self.compile(value)
-            return lambda v: not isinstance(v, list) or all(each(x) for x in v)
-        if key == "minItems":
-            return lambda v: not isinstance(v, list) or len(v) >= value
-        if key == "maxItems":
-            return lambda v: not isinstance(v, list) or len(v) <= value
-        return lambda v: not (value and isinstance(v, list)) or next(iter(_repeats(v)), None) is None
+        def array(v: Any) -> bool:
+            if not isinstance(v, list):
+                return not strict
+            if len(v) < least or (most is not None and len(v) > most):
+                return False
+            if unique and next(_repeats(v), None) is not None:
+                return False
+            if each is not None:
+                for x in v:
+                    if not each(x):
+                        return False
+            return True
+        return array
 
-    def _bound(self, key: str, value: float) -> Predicate:
-        holds: dict[str, Callable[[float], bool]] = {
-            "minimum": lambda v: v >= value, "maximum": lambda v: v <= value,
-            "exclusiveMinimum": lambda v: v > value, "exclusiveMaximum": lambda v: v < value}
-        fails: dict[str, Callable[[float], bool]] = {  # jsonschema's own tests: NaN fails none of them
-            "minimum": lambda v: v < value, "maximum": lambda v: v > value,
-            "exclusiveMinimum": lambda v: v <= value, "exclusiveMaximum": lambda v: v >= value}
-        test = holds[key]
-        if self.finite:
-            return lambda v: not _is_number(v) or test(v)
-        fail = fails[key]
-        return lambda v: not _is_number(v) or not fail(v)
+    def _string(self, keywords: dict[str, Any], strict: bool) -> Predicate:
+        search = ecma_regex(keywords["pattern"]).search if "pattern" in keywords else None
+        least = keywords.get("minLength", 0)
+
+        def string(v: Any) -> bool:
+            if not isinstance(v, str):
+                return not strict
+            return len(v) >= least and (search is None or search(v) is not None)
+        return string
+
+    def _number(self, keywords: dict[str, Any], strict: bool) -> Predicate:
+        # finite: every bound holds, which NaN never does; else, as jsonschema tests, no bound fails
+        checks = tuple((_HOLDS[key], bound, True) if self.finite else (_FAILS[key], bound, False)
+                       for key, bound in keywords.items())
+
+        def number(v: Any) -> bool:
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                return not strict
+            for compare, bound, holds in checks:  # noqa: SIM110  (a loop, not all() over a generator)
+                if compare(v, bound) is not holds:
+                    return False
+            return True
+        return number
+
+
+# The keywords that apply to instances of one type only, and the rest the compiled checker knows.
+_GROUP_OF = {**dict.fromkeys(("required", "properties", "additionalProperties", "propertyNames", "minProperties"),
+                             "object"),
+             **dict.fromkeys(("items", "minItems", "maxItems", "uniqueItems"), "array"),
+             **dict.fromkeys(("pattern", "minLength"), "string"),
+             **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"), "number")}
+_GENERAL = ("type", "$ref", "enum", "if")
+_HOLDS = {"minimum": operator.ge, "maximum": operator.le,
+          "exclusiveMinimum": operator.gt, "exclusiveMaximum": operator.lt}
+_FAILS = {"minimum": operator.lt, "maximum": operator.gt,  # jsonschema's own tests: NaN fails none of them
+          "exclusiveMinimum": operator.le, "exclusiveMaximum": operator.ge}
+_CLASSES: dict[str, tuple[type, ...]] = {"object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,),
+                                         "null": (type(None),), "number": (int, float)}
+
+
+def _type_test(types: list[str]) -> Predicate:
+    """Whether a value is of one of the JSON Schema `types` (true is not a number; 1.0 is an integer)."""
+    names = set(types) - ({"integer"} if "number" in types else set())  # every integer is a number
+    if "integer" in names:  # a float without a fraction is an integer: no class says so
+        tests = [_TYPE_TESTS[name] for name in names]
+        return tests[0] if len(tests) == 1 else lambda v: any(test(v) for test in tests)
+    classes = tuple(cls for name in names for cls in _CLASSES[name])
+    if "number" in names and "boolean" not in names:  # a bool is an int to Python
+        return lambda v: isinstance(v, classes) and not isinstance(v, bool)
+    return lambda v: isinstance(v, classes)
+
+
+def _one_of(choices: list[Any]) -> Predicate:
+    if all(isinstance(choice, str) for choice in choices):  # a string equals only a string, by ==
+        strings = frozenset(choices)
+        return lambda v: isinstance(v, str) and v in strings
+    return lambda v: any(_equal(v, choice) for choice in choices)
+
+
+def _every(tests: list[Predicate]) -> Predicate:
+    """The conjunction of `tests`, with no loop for the usual one or two."""
+    if not tests:
+        return lambda v: True
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) and second(v)
+
+    def every(v: Any) -> bool:
+        for test in tests:  # noqa: SIM110  (a loop, not all() over a generator)
+            if not test(v):
+                return False
+        return True
+    return every

@@ -28,6 +28,7 @@ import stat
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..problems import Problem, sort_key
 from .load import excerpt, not_regular
@@ -40,14 +41,22 @@ class _Folder:
     """A folder to list: its path relative to the root (POSIX, "" for the root) and on disk."""
 
     relative: str
-    path: Path
+    path: str
+
+
+class Found(NamedTuple):
+    """A file the walk reads: its path relative to the root (POSIX) and on disk (the root's path joined
+    with the relative one, in the system's spelling). Strings, not `Path`s: a pack has thousands."""
+
+    relative: str
+    path: str
 
 
 class _Walk:
-    def __init__(self, root: Path, shown: str, exclude: Collection[str]) -> None:
+    def __init__(self, shown: str, exclude: Collection[str]) -> None:
         self.shown = shown
         self.exclude = exclude
-        self.files: list[tuple[str, Path]] = []
+        self.files: list[Found] = []
         self.problems: list[Problem] = []
         self.walked: dict[tuple[int, int], str] = {}  # folder identity -> where it was walked
         self.real: list[_Folder] = []  # a stack: the tree itself, depth first
@@ -59,7 +68,7 @@ class _Walk:
     def report(self, relative: str, message: str) -> None:
         self.problems.append(Problem(self.name(relative), None, None, "file", message))
 
-    def run(self, root: Path) -> None:
+    def run(self, root: str) -> None:
         try:
             info = os.stat(root)
         except OSError as error:
@@ -110,7 +119,7 @@ class _Walk:
             if entry.name.startswith("."):
                 continue
             relative = f"{folder.relative}/{entry.name}" if folder.relative else entry.name
-            path = folder.path / entry.name
+            path = entry.path  # the folder's path joined with the name, as a string
             try:
                 mode = os.stat(path).st_mode  # follows links
             except OSError as error:
@@ -124,14 +133,14 @@ class _Walk:
             elif entry.name.endswith(SUFFIXES) and relative not in self.exclude:
                 kind = not_regular(mode)
                 if kind is None:
-                    self.files.append((relative, path))
+                    self.files.append(Found(relative, path))
                 else:
                     self.report(relative, f"cannot read file: it is {kind}, not a regular file")
         for subfolder in reversed(subfolders):  # popped in name order
             if self.enter(subfolder):
                 self.real.append(subfolder)
 
-    def unreachable(self, relative: str, path: Path, link: bool, error: OSError) -> None:
+    def unreachable(self, relative: str, path: str, link: bool, error: OSError) -> None:
         if not link:
             self.report(relative, f"cannot read: {error.strerror or error}")
             return
@@ -149,7 +158,13 @@ def yaml_files(root: Path, shown: str, *, exclude: Collection[str] = ()) -> tupl
     `shown` is the folder as problems name it (their paths are `shown/relative`); `exclude` holds
     relative POSIX paths of files that are not returned (a pack's `pack.yaml` and `facts.yaml`).
     """
-    walk = _Walk(root, shown, exclude)
-    walk.run(root)
+    found, problems = yaml_entries(root, shown, exclude=exclude)
+    return [Path(each.path) for each in found], problems
+
+
+def yaml_entries(root: Path, shown: str, *, exclude: Collection[str] = ()) -> tuple[list[Found], list[Problem]]:
+    """`yaml_files`, each file with its relative path, which the caller then need not work out again."""
+    walk = _Walk(shown, exclude)
+    walk.run(os.fspath(root))
     walk.files.sort()
-    return [path for _, path in walk.files], sorted(walk.problems, key=sort_key)
+    return walk.files, sorted(walk.problems, key=sort_key)
