@@ -35,7 +35,6 @@ from yaml import (
 )
 
 from ..problems import Problem, Severity, printable
-from .hints import Stop, recognise
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
@@ -299,6 +298,8 @@ class _Builder:
         what = error.problem or error.context or "invalid YAML"
         if "maximum nesting depth" in what:  # libyaml's own limit, met while scanning ahead
             return Problem(self.name, line, column, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
+        from .hints import Stop, recognise  # only a file that does not parse needs them: not on a clean start
+
         lines = text.split("\n")
         if mark is not None and line is not None and line > len(lines):
             # libyaml marks an error at the end of input one line past the last; point at the end instead
