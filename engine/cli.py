@@ -152,13 +152,13 @@ def fail(message: str) -> NoReturn:
 
 
 def _style() -> Style:
-    import shutil
-
     from .reports.registry import Style
 
-    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    width = min(shutil.get_terminal_size().columns, 120) if sys.stdout.isatty() else 100
-    return Style(width=width, color=color)
+    if not sys.stdout.isatty():
+        return Style(width=100, color=False)
+    import shutil  # with its compression modules, 2 ms of start-up that only a terminal needs
+
+    return Style(width=min(shutil.get_terminal_size().columns, 120), color="NO_COLOR" not in os.environ)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -200,8 +200,9 @@ def score(cases: tuple[Path, ...], rules_dir: Path | None, output: str, as_of: d
     renderer = RENDERERS[output].scores
     assert renderer is not None
     # All or nothing (no --keep-going): what is scored waits in a temporary file until every file is
-    # read, so each is read once and memory stays flat; after an error the rest are only checked.
-    held = None if keep_going or not isinstance(renderer.joined, str) else _held()
+    # read, so each is read once and memory stays flat; after an error the rest are only checked. One
+    # file needs no waiting: its output comes once it is read either way.
+    held = None if keep_going or len(files) < 2 or not isinstance(renderer.joined, str) else _held()
     first, parts = True, []
     warnings: list[Problem] = []
 

@@ -15,8 +15,6 @@ not checked further.
 
 from __future__ import annotations
 
-import copy
-import difflib
 import json
 import math
 import operator
@@ -144,7 +142,7 @@ class _Pruned:
     than its shape check."""
 
     def __init__(self, data: Any) -> None:
-        self.root = copy.copy(data)
+        self.root = _shallow(data)
         self.copies = {id(self.root)}
 
     def drop(self, where: PathKey) -> None:
@@ -155,11 +153,16 @@ class _Pruned:
             except (KeyError, IndexError, TypeError):
                 return  # an enclosing part was dropped already
             if id(child) not in self.copies:
-                child = node[step] = copy.copy(child)
+                child = node[step] = _shallow(child)
                 self.copies.add(id(child))
             node = child
         if isinstance(node, dict):
             node.pop(where[-1], None)
+
+
+def _shallow(node: Any) -> Any:
+    """A container of YAML data copied one level deep (a scalar is immutable: itself)."""
+    return node.copy() if isinstance(node, (dict, list)) else node
 
 
 def _schema_at(root: dict[str, Any], where: PathKey) -> dict[str, Any] | None:
@@ -261,6 +264,8 @@ def _additional(f: _Failure) -> Iterable[Problem]:
         if key not in known:
             mean = did_you_mean(key, known)
             if not mean and what == "operator":
+                import difflib  # a mistake's message: not on a clean start
+
                 synonym = difflib.get_close_matches(key.lower(), SYNONYMS, n=1, cutoff=0.8)
                 if synonym and SYNONYMS[synonym[0]] in known:
                     mean = f" (did you mean '{SYNONYMS[synonym[0]]}'?)"
