@@ -367,6 +367,27 @@ def measure_loading(spec: Spec, repeat: int) -> list[Row]:
     ]
 
 
+_C_LOAD = ("import pathlib, sys, yaml\n"
+           "for path in sorted(pathlib.Path(sys.argv[1]).rglob('*.yaml')):\n"
+           "    yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)\n")
+
+
+def measure_validation(rules: int, seed: int, repeat: int, scratch: Path) -> list[Row]:
+    """`durability validate` of a generated pack of `rules` rules in a fresh process (read, check, build,
+    compile, band reach), against a fresh process that only parses the same files with CSafeLoader."""
+    spec = generate(scratch / f"validate-{rules}", rules, seed)
+    script = Path(sys.executable).parent / "durability"
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "engine"]
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
+    engine_wall = base_wall = math.inf
+    for _ in range(repeat):  # alternating, as the cold starts
+        engine_wall = min(engine_wall, best_process([*command, "validate", str(spec.rules_dir)], 1, ROOT, env)[0])
+        base_wall = min(base_wall, best_process([sys.executable, "-c", _C_LOAD, str(spec.rules_dir)], 1, ROOT, env)[0])
+    return [(f"validate: durability validate ({rules:,} rules)", engine_wall, "a process that only CSafeLoads them",
+             base_wall, f"best wall time of {repeat} processes each, alternating; target under 2 s at 10,000 rules")]
+
+
 def cold_start_target() -> tuple[list[str], str]:
     """The arguments of `durability score` for the bundled case, or the test pack's when it is absent."""
     bundled = ROOT / "cases" / "iran-russia-2020.yaml"
@@ -434,11 +455,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=15, help="timeit rounds; the best counts (default 15)")
     parser.add_argument("--starts", type=int, default=10, help="processes per cold-start figure (default 10)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated pack (default 7)")
-    parser.add_argument("--only", choices=("evaluate", "load", "start"), action="append",
+    parser.add_argument("--validate-rules", type=int, default=10_000,
+                        help="rules in the pack the validate row checks (default 10000)")
+    parser.add_argument("--only", choices=("evaluate", "load", "validate", "start"), action="append",
                         help="run only these measurements (repeatable)")
     parser.add_argument("--keep", metavar="DIR", help="write the generated pack and baseline source here and keep them")
     options = parser.parse_args(argv)
-    wanted = set(options.only or ("evaluate", "load", "start"))
+    wanted = set(options.only or ("evaluate", "load", "validate", "start"))
 
     print(f"python {platform.python_version()} ({platform.python_implementation()}, {sys.executable})")
     print(f"machine {platform.machine()}, {_cpu()}, {os.cpu_count()} CPUs, {platform.platform()}")
@@ -457,6 +480,8 @@ def main(argv: list[str] | None = None) -> None:
             rows += measure_evaluation(spec, options.repeat)
         if "load" in wanted:
             rows += measure_loading(spec, options.repeat)
+        if "validate" in wanted:
+            rows += measure_validation(options.validate_rules, options.seed, max(3, options.starts // 3), Path(scratch))
         if "start" in wanted:
             started, notes = measure_cold_start(options.starts, Path(scratch))
             rows += started
