@@ -3,6 +3,7 @@ packs, laws on generated packs, and agreement with the naive brute force of `tes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
@@ -407,3 +408,29 @@ def test_law_kept_and_planned_figures_equal_the_probed_ones(pack_and_case: tuple
             kept = analysis.alone(name)
             probed = analysis._alone(name, None, readers, [analysis.truth(reader) for reader in readers])
             assert kept == probed
+
+
+
+
+@settings(SMALL, max_examples=300)  # a group whose readers read stated facts too is rare: more examples
+@given(gen.packs_and_cases(), AS_OF)
+def test_law_kept_group_extremes_equal_the_eliminated_ones(pack_and_case: tuple[PackData, dict[str, Any]],
+                                                           as_of: dt.date | None) -> None:
+    """A closed group's part of the bounds is kept in the pack's index (here made on an empty case and on the
+    case stated as a what-if, at confidence 1): it equals, to the last bit, what variable elimination gives for
+    this case, and so do the whole figures."""
+    pack, case = pack_and_case
+    show(pack, case)
+    loaded, model = gen.load_generated(pack, case)
+    assert model is not None
+    compiled, fresh = compile_pack(loaded), compile_pack(loaded)
+    empty = Case(model.id, model.title, model.parties, model.as_of, {}, path=model.path)
+    what_if = dataclasses.replace(model, facts={name: tuple(dataclasses.replace(o, hypothetical=True) for o in found)
+                                                for name, found in model.facts.items()})
+    for earlier in (empty, what_if):
+        leverage(compiled, earlier, as_of)  # the pack now keeps their closed groups
+    analysis = leverage_module._Analysis(compiled, leverage_module.weigh(model, compiled, as_of), model)
+    for group in analysis.groups():
+        if len(group.facts) > 1:
+            assert analysis._several(group) == analysis._eliminated(group)
+    assert leverage(compiled, model, as_of) == leverage(fresh, model, as_of)

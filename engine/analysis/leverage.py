@@ -37,6 +37,7 @@ import bisect
 import datetime as dt
 import itertools
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
@@ -289,6 +290,11 @@ class _Index:
     probed: dict[str, list[tuple[float, ...]]]
     plans: dict[str, _Plan | None]           # fact -> its plan (`_plan`), made on first use
     reading: dict[tuple[str, int], _Reader]  # (fact, rule position) -> that rule reading that fact
+    # Groups of several (unstated) facts whose readers read no other fact: the case's values and evidence do not
+    # enter their rules' points (confidence and decay 1), so `_Analysis.extremes` of such a group depends on
+    # the pack alone: kept (by `LIMIT` and the facts), made on first use (None: the group is not closed).
+    closed: dict[tuple[int | str, ...], _Extremes | None]
+    unstated: dict[str, dict[int, frozenset[str]]]  # private fact -> `depends` of its rules, it unstated
 
 
 _TABLED = frozenset({"boolean", "string", "integer", "date"})
@@ -441,10 +447,11 @@ def _build_index(compiled: CompiledPack) -> _Index:
                         if all(compiled.rules[reader.position].facts == (name,) for reader in found))
     return _Index({name: tuple(found) for name, found in readers.items()}, closures, {},
                   tuple(band.start for band in compiled.pack.bands), tuple(band.label for band in compiled.pack.bands),
-                  private, {}, {}, {}, {(name, r.position): r for name, found in readers.items() for r in found})
+                  private, {}, {}, {}, {(name, r.position): r for name, found in readers.items() for r in found}, {},
+                  {})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per case, and making a frozen one costs several times more
 class _Live:
     """A condition given the stated facts: decided (`truth`, no `facts`), or still open on `facts`."""
 
@@ -479,7 +486,7 @@ def _live(condition: Condition, values: dict[str, Value], varying: frozenset[str
 
 # --- one case --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made per case, and making a frozen one costs several times more
 class _Reach:
     """What one fact alone can do: the rules it changes, the least and greatest score, and those rules'
     points at each."""
@@ -583,7 +590,7 @@ def _intersection(sets: Iterable[int], full: int) -> int:
     return result
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made per case, and making a frozen one costs several times more
 class _Found:
     """What the values of one fact give the rules it can change: their positions, the vectors of their points
     in the order met (None: too many values), and whether `_reach`'s order decides between tied figures."""
@@ -594,6 +601,22 @@ class _Found:
 
 
 @dataclass(frozen=True)
+class _Extremes:
+    """`_Analysis.extremes` of a group: its rules, their points at its least and greatest total, and the
+    limits met on the way."""
+
+    rules: tuple[int, ...]
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+    limits: tuple[str, ...]
+
+    def found(self, limits: list[str]) -> tuple[list[int], Sequence[float], Sequence[float]]:
+        """What `extremes` returns, its limits added to `limits`."""
+        limits += self.limits
+        return [*self.rules], self.low, self.high
+
+
+@dataclass(slots=True)  # not frozen: made per case, and making a frozen one costs several times more
 class _Group:
     facts: tuple[str, ...]
     rules: tuple[int, ...]
@@ -916,30 +939,36 @@ class _Analysis:
         places = [table.places.get(test) for test in tests] if table is not None else [None] * len(tests)
         # where a degree is read: a number's probe inside a piece reads it at the piece's end
         ends = places if fact.type != "number" or table is None else [table.places.get(p.measure) for p in probes]
-        ones = [{name: test} for test in tests]  # what the leaves see: the probe's `test`
+        # the probes the table does not hold, with what the leaves see there (the probe's `test`)
+        missing = [(j, {name: tests[j]}) for j, place in enumerate(places) if place is None]
+        held = [0 if place is None else place for place in places]  # the others' places (0: patched below)
         # a rule at a time (a column of points, one per probe), then the vectors probe by probe
         columns: list[list[float]] = []
         for (reader, open_when), i in zip(live, indexes, strict=True):
             truths: list[Truth]
+            keys: list[Any] | None = None
+            seen: dict[Any, Truth] = {}
             if not open_when:
                 truths = [True] * len(tests)
             elif reader.leaves:
                 # its truth once per outcome of its leaves: an outcome's id in the table, else the outcome itself
-                seen: dict[Any, Truth] = {}
-                truths = []
-                leaves, when, ids = reader.leaves, reader.when, table.ids[i] if table is not None else ()
-                for test, place, one in zip(tests, places, ones, strict=True):
-                    key: Any = tuple([leaf(one) for leaf in leaves]) if place is None else ids[place]
-                    if key in seen:
-                        truths.append(seen[key])
-                    else:
-                        scratch[name] = test
-                        truths.append(seen.setdefault(key, when(scratch)))
+                keys = list(map(table.ids[i].__getitem__, held)) if table is not None else [None] * len(tests)
+                for j, one in missing:
+                    keys[j] = tuple([leaf(one) for leaf in reader.leaves])
+                # a test with each key (the last: any will do, its leaves' outcome is the key)
+                for key, test in dict(zip(keys, tests, strict=True)).items():
+                    scratch[name] = test
+                    seen[key] = reader.when(scratch)
+                truths = list(map(seen.__getitem__, keys))
             else:
                 truths = [reader.when(scratch)] * len(tests)  # no leaf reads the fact: the others decide
             if not reader.ramp or reader.measure is None:
                 full = self.full(reader.position)
-                columns.append([full if truth else 0.0 for truth in truths])
+                if keys is None:
+                    columns.append([full if truth else 0.0 for truth in truths])
+                else:
+                    points_of = {key: full if truth else 0.0 for key, truth in seen.items()}
+                    columns.append(list(map(points_of.__getitem__, keys)))
                 continue
             ramp, base = reader.measure, reader.base
             confidence, decay = self.evidence(reader.position)
@@ -1051,24 +1080,34 @@ class _Analysis:
         if self._depends is None:
             varying = frozenset(n for n in self.index.readers if n not in self.values)
             self._depends = {}
+            unstated = self.index.unstated
             for name in sorted(varying):
+                if name in self.index.private:
+                    # its rules read it alone: what they depend on, it unstated, depends on the pack alone
+                    kept = unstated.get(name)
+                    if kept is None:
+                        kept = unstated[name] = {reader.position: self._reads(name, reader, varying)
+                                                 for reader in self.index.readers[name]}
+                    self._depends.update(kept)
+                    continue
                 for reader in self.index.readers[name]:
-                    if reader.position in self._depends:
-                        continue
-                    item = self.rules[reader.position]
-                    if not reader.known and sum(f not in self.values for f in item.facts) == 1:
-                        # its one unstated fact: the condition is open on it exactly when it is unknown
-                        truth = self.truth(reader)
-                        self._depends[reader.position] = frozenset((name,)) if truth is None or (
-                            truth and reader.ramp) else frozenset()
-                        continue
-                    live = _live(item.rule.when, self.values, varying, self.index.closures)
-                    facts = set(live.facts)
-                    degree = item.rule.degree
-                    if degree is not None and degree.fact in varying and (facts or live.truth is True):
-                        facts.add(degree.fact)
-                    self._depends[reader.position] = frozenset(facts)
+                    if reader.position not in self._depends:
+                        self._depends[reader.position] = self._reads(name, reader, varying)
         return self._depends
+
+    def _reads(self, name: str, reader: _Reader, varying: frozenset[str]) -> frozenset[str]:
+        """`depends` of one rule reading unstated fact `name`."""
+        item = self.rules[reader.position]
+        if not reader.known and sum(f not in self.values for f in item.facts) == 1:
+            # its one unstated fact: the condition is open on it exactly when it is unknown
+            truth = self.truth(reader)
+            return frozenset((name,)) if truth is None or (truth and reader.ramp) else frozenset()
+        live = _live(item.rule.when, self.values, varying, self.index.closures)
+        facts = set(live.facts)
+        degree = item.rule.degree
+        if degree is not None and degree.fact in varying and (facts or live.truth is True):
+            facts.add(degree.fact)
+        return frozenset(facts)
 
     def domain(self, name: str) -> list[Probe | None] | None:
         """Unstated (None) and the probes of an unstated fact that its rules tell apart; None: too many."""
@@ -1134,33 +1173,53 @@ class _Analysis:
 
     def extremes(self, group: _Group) -> tuple[list[int], Sequence[float], Sequence[float]]:
         """Rules (the group's, or more) and their points at the group's least and at its greatest total."""
-        if len(group.facts) == 1:
-            # one fact: what it does alone, or nothing (leaving it unstated is one of the ways)
-            reach = self.alone(group.facts[0])
-            if reach is None:
-                return [], [], []
-            now = [self.now[p] for p in reach.positions]
-            score = self.weighing.score
-            return (list(reach.positions), now if score < reach.low else reach.low_points,
-                    now if score > reach.high else reach.high_points)
+        if len(group.facts) > 1:
+            return self._several(group).found(self.limits)
+        # one fact: what it does alone, or nothing (leaving it unstated is one of the ways)
+        reach = self.alone(group.facts[0])
+        if reach is None:
+            return [], [], []
+        now = [self.now[p] for p in reach.positions]
+        score = self.weighing.score
+        return (list(reach.positions), now if score < reach.low else reach.low_points,
+                now if score > reach.high else reach.high_points)
+
+    def _several(self, group: _Group) -> _Extremes:
+        """`_eliminated`, kept in the pack's index for a closed group (`_Index.closed`)."""
+        closed = self.index.closed
+        key: tuple[int | str, ...] = (LIMIT, *group.facts)  # a smaller `LIMIT` may make the figure an outer bound
+        kept = closed.get(key)
+        if kept is not None:
+            return kept
+        found = self._eliminated(group)
+        if key not in closed:
+            facts = set(group.facts)
+            shut = all(set(self.rules[reader.position].facts) <= facts
+                       for name in group.facts for reader in self.index.readers[name])
+            closed[key] = found if shut else None
+        return found
+
+    def _eliminated(self, group: _Group) -> _Extremes:
+        """`extremes` of a group of several facts, by variable elimination (or each rule's own extreme)."""
         domains = {name: self.domain(name) for name in group.facts}
         known = {name: d for name, d in domains.items() if d is not None}
         sizes = {name: len(d) for name, d in known.items()}
         scopes = {p: tuple(sorted(self.depends()[p])) for p in group.rules}
         order, work = _elimination_order(sizes, list(scopes.values())) if len(known) == len(domains) else ([], 0)
         if len(known) < len(domains) or work > LIMIT:
-            self.limits.append(f"bounds: the rules reading {', '.join(group.facts)} need more than {LIMIT:,} "
-                               "combinations; their part of the bounds is an outer bound (each rule anywhere "
-                               "between none and all of its points)")
-            return [*group.rules], *self.outer(group.rules)
+            message = (f"bounds: the rules reading {', '.join(group.facts)} need more than {LIMIT:,} combinations; "
+                       "their part of the bounds is an outer bound (each rule anywhere between none and all of its "
+                       "points)")
+            lows, highs = self.outer(group.rules)
+            return _Extremes(group.rules, tuple(lows), tuple(highs), (message,))
         test, measure = dict(self.values), dict(self.values)
         factors = []
         for position, scope in scopes.items():
             table = self._points_table(position, scope, known, test, measure)
             factors.append(_Factor(scope, table, table))
         low_choice, high_choice = _eliminate(order, sizes, factors)
-        return ([*group.rules], [self._at(p, known, low_choice) for p in group.rules],
-                [self._at(p, known, high_choice) for p in group.rules])
+        return _Extremes(group.rules, tuple([self._at(p, known, low_choice) for p in group.rules]),
+                         tuple([self._at(p, known, high_choice) for p in group.rules]), ())
 
     def _points_table(self, position: int, scope: tuple[str, ...], domains: dict[str, list[Probe | None]],
                       test: dict[str, Value], measure: dict[str, Value]) -> dict[tuple[int, ...], float]:
@@ -1185,22 +1244,24 @@ class _Analysis:
                 degrees = [None if probe is None else item.degree({ramp: probe.measure}) for probe in domains[ramp]]
             else:
                 fixed = item.degree(self.values)
-        at = scope.index(ramp) if degrees is not None else 0
         confidence, decay = self.evidence(position)
         base, total = item.base, self.compiled.total_weight
+        # the keys, and with each the outcomes of the leaves (the same product, over the outcomes)
+        keys = list(itertools.product(*(range(len(domains[name])) for name in scope)))
+        signatures = list(itertools.product(*outcomes))
         truths: dict[tuple[tuple[Truth, ...], ...], Truth] = {}
-        table: dict[tuple[int, ...], float] = {}
-        for key in itertools.product(*(range(len(domains[name])) for name in scope)):
-            signature = tuple([found[k] for found, k in zip(outcomes, key, strict=True)])
-            if signature in truths:
-                truth = truths[signature]
-            else:
-                for name, k in zip(scope, key, strict=True):
-                    _put(test, measure, name, domains[name][k])
-                truth = truths[signature] = item.when(test)
-            degree = None if not truth else fixed if degrees is None else degrees[key[at]]
-            table[key] = 0.0 if degree is None else base * degree * confidence * decay / total + 0.0
-        return table
+        for signature, key in dict(zip(signatures, keys, strict=True)).items():  # a key of each signature
+            for name, k in zip(scope, key, strict=True):
+                _put(test, measure, name, domains[name][k])
+            truths[signature] = item.when(test)
+        if degrees is None:
+            on = 0.0 if fixed is None else base * fixed * confidence * decay / total + 0.0
+            points = {signature: on if truth else 0.0 for signature, truth in truths.items()}
+            return dict(zip(keys, map(points.__getitem__, signatures), strict=True))
+        at = scope.index(cast(str, ramp))
+        ramped = [0.0 if degree is None else base * degree * confidence * decay / total + 0.0 for degree in degrees]
+        return {key: ramped[key[at]] if truths[signature] else 0.0
+                for key, signature in zip(keys, signatures, strict=True)}
 
     def _at(self, position: int, domains: dict[str, list[Probe | None]], choice: dict[str, int]) -> float:
         test, measure = dict(self.values), dict(self.values)
@@ -1230,7 +1291,7 @@ def _bands(index: _Index, low: float, high: float) -> tuple[str, ...]:
 
 # --- variable elimination (max-sum and min-sum together) -------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made per case, and making a frozen one costs several times more
 class _Factor:
     """A table over the probes of `scope` (indices into each fact's domain): least and greatest points."""
 
@@ -1257,6 +1318,18 @@ def _elimination_order(sizes: dict[str, int], scopes: list[tuple[str, ...]]) -> 
     return order, work
 
 
+def _rows(table: dict[tuple[int, ...], float], place: int, count: int) -> dict[tuple[int, ...], list[float]]:
+    """A table as rows: for the rest of each key (without its `place`), the entries at each of `count` values."""
+    rows: dict[tuple[int, ...], list[float]] = {}
+    for entry, found in table.items():
+        rest = entry[:place] + entry[place + 1:]
+        row = rows.get(rest)
+        if row is None:
+            row = rows[rest] = [0.0] * count
+        row[entry[place]] = found
+    return rows
+
+
 def _eliminate(order: list[str], sizes: dict[str, int], factors: list[_Factor]) -> tuple[dict[str, int],
                                                                                        dict[str, int]]:
     """The probes (per fact) of the least and of the greatest sum of the factors."""
@@ -1270,12 +1343,8 @@ def _eliminate(order: list[str], sizes: dict[str, int], factors: list[_Factor]) 
         rows = []
         for factor in involved:
             place = factor.scope.index(name)
-            lows: dict[tuple[int, ...], list[float]] = {}
-            highs: dict[tuple[int, ...], list[float]] = {}
-            for entry, found in factor.low.items():
-                lows.setdefault(entry[:place] + entry[place + 1:], [0.0] * count)[entry[place]] = found
-            for entry, found in factor.high.items():
-                highs.setdefault(entry[:place] + entry[place + 1:], [0.0] * count)[entry[place]] = found
+            lows = _rows(factor.low, place, count)
+            highs = lows if factor.high is factor.low else _rows(factor.high, place, count)  # a rule's table
             rows.append((lows, highs, [scope.index(n) for n in factor.scope if n != name]))
         low: dict[tuple[int, ...], float] = {}
         high: dict[tuple[int, ...], float] = {}
@@ -1286,9 +1355,10 @@ def _eliminate(order: list[str], sizes: dict[str, int], factors: list[_Factor]) 
             least = [0.0] * count
             greatest = [0.0] * count
             for lows, highs, where in rows:
-                rest = tuple([key[i] for i in where])
-                least = [sum_ + entry for sum_, entry in zip(least, lows[rest], strict=True)]
-                greatest = [sum_ + entry for sum_, entry in zip(greatest, highs[rest], strict=True)]
+                rest = tuple(map(key.__getitem__, where))
+                # every row holds `count` entries: element-wise sums
+                least = list(map(operator.add, least, lows[rest]))
+                greatest = list(map(operator.add, greatest, highs[rest]))
             best_low, best_high = min(least), max(greatest)
             # the first value reaching each (as a strict comparison from the first value on would keep)
             low[key], high[key] = best_low, best_high
