@@ -13,7 +13,8 @@ def render(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+        text = repr(value)  # the shortest text that reads back as the value: -0.0 stays "-0"
+        return text[:-2] if text.endswith(".0") else text
     if isinstance(value, tuple):
         return ", ".join(value)
     if isinstance(value, dt.date):
