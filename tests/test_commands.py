@@ -69,11 +69,13 @@ def test_json_of_several_cases_is_an_array_of_the_single_reports(cases: Path) ->
     assert isinstance(data, list) and [d["case"] for d in data] == ["a", "b", "c"]
 
 
-def test_a_bad_file_scores_nothing_unless_keep_going(cases: Path) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_bad_file_scores_nothing_unless_keep_going(cases: Path, jobs: str) -> None:
     (cases / "bad.yaml").write_text("case: bad\ntitle: [\n", encoding="utf-8")
-    stopped = invoke("score", cases, "--rules", PACT_RULES, "--format", "jsonl", code=1)
+    stopped = invoke("score", cases, "--rules", PACT_RULES, "--format", "jsonl", "--jobs", jobs, code=1)
     assert stopped.stdout == "" and "bad.yaml:" in stopped.stderr and "error[yaml-syntax]" in stopped.stderr
-    going = invoke("score", cases, "--rules", PACT_RULES, "--format", "jsonl", "--keep-going", code=1)
+    going = invoke("score", cases, "--rules", PACT_RULES, "--format", "jsonl", "--keep-going", "--jobs", jobs,
+                   code=1)
     assert [json.loads(line)["case"] for line in going.stdout.splitlines()] == ["a", "b", "c"]
     assert "error[yaml-syntax]" in going.stderr
 
@@ -93,6 +95,21 @@ def test_an_all_or_nothing_run_reads_each_file_once_and_scores_nothing_after_an_
     stopped = invoke("score", cases, "--rules", PACT_RULES, "--format", "jsonl", code=1)
     assert stopped.stdout == "" and "b.yml:3:1: error[yaml-syntax]" in stopped.stderr
     assert read == ["a.yaml", "b.yml", "c.yaml"] and scored == ["a"]  # c is checked, not scored
+
+
+def test_more_chunks_than_the_window_keep_their_order_and_stop_at_an_error(tmp_path: Path) -> None:
+    """Twelve files in two jobs: twelve chunks through a window of four, so results are read while
+    later chunks are still being sent."""
+    text = ALPHA.read_text(encoding="utf-8")
+    for index in range(12):
+        (tmp_path / f"c{index:02d}.yaml").write_text(text.replace("case: alpha", f"case: c{index:02d}"),
+                                                    encoding="utf-8")
+    one = invoke("score", tmp_path, "--rules", PACT_RULES, "--format", "jsonl").stdout
+    assert [json.loads(line)["case"] for line in one.splitlines()] == [f"c{i:02d}" for i in range(12)]
+    assert invoke("score", tmp_path, "--rules", PACT_RULES, "--format", "jsonl", "--jobs", "2").stdout == one
+    (tmp_path / "c09.yaml").write_text("case: c09\ntitle: [\n", encoding="utf-8")
+    stopped = invoke("score", tmp_path, "--rules", PACT_RULES, "--format", "jsonl", "--jobs", "2", code=1)
+    assert stopped.stdout == "" and stopped.stderr.count("error[") == 1 and "c09.yaml:3:1:" in stopped.stderr
 
 
 def test_scoring_streams_the_first_case_before_the_last_is_read(cases: Path) -> None:
