@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.run import best_process
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "cases" / "history"
@@ -37,13 +37,8 @@ def write_cases(folder: Path, count: int) -> list[Path]:
 
 
 def wall(command: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} exited {done.returncode}")
-    return elapsed
+    """The wall time of one fresh process running `command` (it must succeed)."""
+    return best_process(command, 1, cwd, env)[0]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -320,17 +320,9 @@ def _jsonl_chunks(path: Path, name: str, pack: Pack, batch_rows: int) -> Iterato
         rows: list[int] = []
         objects: list[dict[str, Any]] = []
         problems: list[Problem] = []
-        for line, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                data = json.loads(text.rstrip("\r\n"))
-            except json.JSONDecodeError as error:
-                problems.append(Problem(name, line, error.colno, "json-syntax", f"the line is not JSON: {error.msg}"))
-                continue
-            if not isinstance(data, dict):
-                problems.append(Problem(name, line, 1, "not-a-mapping",
-                                        "a line holds one JSON object of column names to cells"))
+        for line, data in _json_objects(handle, name):
+            if isinstance(data, Problem):
+                problems.append(data)
                 continue
             keys = tuple(data)
             if keys not in plans:
@@ -346,6 +338,21 @@ def _jsonl_chunks(path: Path, name: str, pack: Pack, batch_rows: int) -> Iterato
                 rows, objects, problems = [], [], []
         if rows or problems:
             yield _jsonl_chunk(name, pack, rows, objects, problems)
+
+
+def _json_objects(lines: Iterable[str], name: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
+    """Each non-blank line of a JSONL table with its number: the object it holds, or the problem that it
+    does not parse or holds something else."""
+    for line, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text.rstrip("\r\n"))
+        except json.JSONDecodeError as error:
+            yield line, Problem(name, line, error.colno, "json-syntax", f"the line is not JSON: {error.msg}")
+            continue
+        yield line, data if isinstance(data, dict) else Problem(
+            name, line, 1, "not-a-mapping", "a line holds one JSON object of column names to cells")
 
 
 def _jsonl_chunk(name: str, pack: Pack, rows: list[int], objects: list[dict[str, Any]],
@@ -815,18 +822,9 @@ def _source_rows(path: Path, name: str, problems: list[Problem]) -> Iterator[tup
                     problems.append(Problem(name, reader.line_num, 1, "csv-syntax", f"the CSV does not parse: {error}"))
         elif suffix == ".jsonl":
             with path.open(encoding="utf-8-sig") as handle:
-                for line, text in enumerate(handle, start=1):
-                    if not text.strip():
-                        continue
-                    try:
-                        data = json.loads(text.rstrip("\r\n"))
-                    except json.JSONDecodeError as error:
-                        problems.append(Problem(name, line, error.colno, "json-syntax",
-                                                f"the line is not JSON: {error.msg}"))
-                        continue
-                    if not isinstance(data, dict):
-                        problems.append(Problem(name, line, 1, "not-a-mapping",
-                                                "a line holds one JSON object of column names to cells"))
+                for line, data in _json_objects(handle, name):
+                    if isinstance(data, Problem):
+                        problems.append(data)
                     elif header(list(data), line):
                         yield line, {k: (j + 1, v) for j, (k, v) in enumerate(data.items())}
         elif suffix == ".parquet":
