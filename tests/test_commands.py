@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +21,7 @@ from support import ALPHA, PACT, PACT_RULES, write_yaml
 import engine
 from engine.analysis import scoring
 from engine.analysis.scoring import Job, score_files
+from engine.core.compile import compile_pack
 from engine.reports.registry import Style
 
 REPO = Path(__file__).resolve().parent.parent
@@ -123,6 +125,22 @@ def test_scoring_streams_the_first_case_before_the_last_is_read(cases: Path) -> 
     rest = list(outcomes)
     assert rest[0].part is not None and rest[1].part is None
     assert [p.code for p in rest[1].problems] == ["file"]
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="only a forked worker inherits the pack")
+def test_a_forked_worker_scores_with_the_parents_pack(cases: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack is loaded once, by the caller: a worker that loaded it again would fail here."""
+    files = [cases / "a.yaml", cases / "b.yml", cases / "sub" / "c.yaml"]
+    job = Job(PACT_RULES.as_posix(), "jsonl", Style(), None)
+    expected = [outcome.part for outcome in score_files(job, files)]
+    compiled = compile_pack(engine.load_pack(PACT_RULES))
+
+    def refused(folder: object) -> None:
+        raise AssertionError(f"the pack {folder} was loaded again")
+
+    monkeypatch.setattr(scoring, "load_pack", refused)
+    assert [outcome.part for outcome in score_files(job, files, 2, compiled)] == expected
+    assert scoring._parent_pack is None  # not kept once the run is over
 
 
 def test_set_states_a_fact_hypothetically(tmp_path: Path) -> None:

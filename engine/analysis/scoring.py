@@ -89,11 +89,14 @@ def hypothetical(case: Case, overrides: Mapping[str, Value]) -> Case:
 
 
 _worker: _Scorer | None = None
+# The pack this process compiled for the run, set before its workers start: a worker forked from it (the
+# default on Linux) finds it here and starts scoring at once; one started by spawn finds None and loads it.
+_parent_pack: CompiledPack | None = None
 
 
 def _start(job: Job) -> None:
     global _worker
-    _worker = _Scorer(job)
+    _worker = _Scorer(job, _parent_pack)
 
 
 def _score(paths: Sequence[Path], checking_only: bool) -> list[FileOutcome]:
@@ -104,8 +107,9 @@ def _score(paths: Sequence[Path], checking_only: bool) -> list[FileOutcome]:
 def score_files(job: Job, files: Sequence[Path], jobs: int = 1, compiled: CompiledPack | None = None,
                 checking_only: Callable[[], bool] = lambda: False) -> Iterator[FileOutcome]:
     """Each file's outcome, in input order. In this process the pack is `compiled` when given (it is
-    `job.rules`, loaded already); each worker process loads it for itself. A file is only checked, not
-    scored, when `checking_only()` is true as its turn comes (with several jobs: as its chunk is sent)."""
+    `job.rules`, loaded already), and a worker forked from this process starts with it; one started by
+    spawn loads it for itself. A file is only checked, not scored, when `checking_only()` is true as its
+    turn comes (with several jobs: as its chunk is sent)."""
     if jobs <= 1 or len(files) < 2:
         scorer = _Scorer(job, compiled)
         yield from (scorer(path, checking_only()) for path in files)
@@ -114,13 +118,18 @@ def score_files(job: Job, files: Sequence[Path], jobs: int = 1, compiled: Compil
 
     size = max(1, len(files) // (jobs * CHUNKS_PER_WORKER))
     chunks = [files[start:start + size] for start in range(0, len(files), size)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(job,)) as pool:
-        # a window of chunks in flight, so that what is sent later sees what came back, and results
-        # wait in memory no longer than their turn
-        sent: deque[Future[list[FileOutcome]]] = deque()
-        for chunk in chunks:
-            if len(sent) == jobs * IN_FLIGHT:
+    global _parent_pack
+    _parent_pack = compiled
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(job,)) as pool:
+            # a window of chunks in flight, so that what is sent later sees what came back, and results
+            # wait in memory no longer than their turn
+            sent: deque[Future[list[FileOutcome]]] = deque()
+            for chunk in chunks:
+                if len(sent) == jobs * IN_FLIGHT:
+                    yield from sent.popleft().result()
+                sent.append(pool.submit(_score, chunk, checking_only()))
+            while sent:
                 yield from sent.popleft().result()
-            sent.append(pool.submit(_score, chunk, checking_only()))
-        while sent:
-            yield from sent.popleft().result()
+    finally:
+        _parent_pack = None
