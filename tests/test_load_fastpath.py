@@ -214,3 +214,26 @@ def test_a_hazard_gives_its_problem_and_no_other(lines: list[str], hazard: str, 
     assert doc is None
     assert [(p.code, p.line, p.column, p.message) for p in problems] == \
         [(code, len(lines) + 1, column, message.replace("KEY", first.strip("'")))]
+
+
+def test_a_non_specific_tag_keeps_a_scalar_a_string() -> None:
+    """`! 12` is the string '12': libyaml still calls such a scalar plain (implicit), the reader does not
+    resolve it, as it resolves no tagged scalar."""
+    doc, problems = parse(b"a: ! 12\nb: ! true\nc: !!str 5\nd: 12\n", "x.yaml")
+    assert problems == []
+    assert doc is not None
+    assert doc.data == {"a": "12", "b": "true", "c": "5", "d": 12}
+
+
+def test_a_position_is_of_the_value_else_its_key_else_the_nearest_parent() -> None:
+    doc, _ = parse(b"a:\n  b: [1, 2]\nc: x\n", "x.yaml")
+    assert doc is not None
+    assert dict(doc.values) == {(): (1, 1), ("a",): (2, 3), ("a", "b"): (2, 6), ("a", "b", 0): (2, 7),
+                                ("a", "b", 1): (2, 10), ("c",): (3, 4)}
+    assert dict(doc.keys) == {("a",): (1, 1), ("a", "b"): (2, 3), ("c",): (3, 1)}
+    assert doc.at(("a", "b", 1)) == (2, 10)
+    assert doc.at(("a", "b", 5)) == (2, 6)  # no such item: the list it would be in
+    assert doc.at(("a", "b"), key=True) == (2, 3)
+    assert doc.at(("a", "z"), key=True) == (1, 1)
+    assert doc.at(("zz",)) == (1, 1)
+    assert doc.problem(("c",), "value", "x").line == 3

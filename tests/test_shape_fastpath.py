@@ -635,6 +635,12 @@ _TREE = {"type": "object", "properties": {"a": {"$ref": "#/$defs/tree"}}, "addit
     {"type": "integer", "minimum": 1, "maximum": 6}, {"type": ["integer", "string"], "maximum": 6, "minLength": 1},
     {"type": "string", "pattern": "^x?$", "minLength": 1}, {"type": "boolean"}, {"type": "null"},
     {"if": {"type": "object"}, "then": {"required": ["a"]}, "else": {"type": "string"}}, {"if": {"type": "string"}},
+    {"if": {"type": "number"}, "then": {"maximum": 6}, "else": {"type": "array"}},
+    {"if": {"type": "array", "minItems": 1}, "then": {"maxItems": 1}, "else": {"type": "null"}},
+    {"type": ["string", "number", "boolean", "array"], "items": {"type": "string"}},
+    {"type": ["object", "null"], "required": ["a"]}, {"type": ["string", "integer"], "pattern": "^x?$"},
+    {"type": ["number", "integer"], "minimum": 1}, {"type": "integer", "maximum": 6.5},
+    {"type": "string", "pattern": "^[a-c]+$", "minItems": 1},
     {"$ref": "#/$defs/tree", "$defs": {"tree": _TREE}},
     {"items": {"$ref": "#/$defs/s"}, "properties": {"a": {"$ref": "#/$defs/s"}}, "$defs": {"s": {"type": "string"}}},
 ])

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..core.model import Case, Observation, Pack, Source, Value
+from ..core.model import Case, Fact, Observation, Pack, Source, Value
 from ..problems import InvalidInput, Problem, did_you_mean
 from . import shape
 from .load import MAX_PROBLEMS, Document, PathKey, read
@@ -107,34 +107,21 @@ class _CaseChecker:
     def observations(self, name: str, raw: Any, sources: dict[str, Source]) -> tuple[Observation, ...]:
         fact = self.pack.facts[name]
         where: PathKey = ("facts", name)
-        entries: list[tuple[PathKey, dict[str, Any]]]
-        bare = False  # a bare value: the fact's value is the observation, and lies where it does
-        if isinstance(raw, dict):
-            entries = [(where, raw)]
-        elif isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw):
-            entries = [((*where, i), item) for i, item in enumerate(raw)]
-        else:
-            entries, bare = [(where, {"value": raw})], True
+        if isinstance(raw, dict):  # one observation, the usual: no history to check for repeated dates
+            observation = self.observation(fact, where, raw, sources)
+            return () if observation is None else (observation,)
+        if not (isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw)):
+            # a bare value: the fact's value is the observation, and lies where it does
+            observation = self.observation(fact, where, {"value": raw}, sources, bare=True)
+            return () if observation is None else (observation,)
         observations = []
         seen: dict[dt.date | None, PathKey] = {}
-        for at, entry in entries:
-            value: Value | None = None
-            try:
-                value = fit(fact, entry["value"])
-            except Misfit as misfit:  # reported; the observation's source and date are still checked
-                self.error(_item_at(at if bare else (*at, "value"), entry["value"], misfit), misfit.code,
-                           misfit.message)
-            source = entry.get("source")
-            if source is not None and source not in sources:
-                self.error((*at, "source"), "unknown-source",
-                           f"source '{source}' is not listed under 'sources'{did_you_mean(source, sources)}")
-            observed = None
-            if "observed" in entry:
-                observed = self.date((*at, "observed"), entry["observed"])
-                if observed is None:
-                    continue
-            if value is None:
+        for i, entry in enumerate(raw):
+            at = (*where, i)
+            observation = self.observation(fact, at, entry, sources)
+            if observation is None:
                 continue
+            observed = observation.observed
             if observed in seen:
                 first = self.doc.at(seen[observed])[0]
                 what = f"on {observed.isoformat()}" if observed else "without an 'observed' date"
@@ -142,10 +129,31 @@ class _CaseChecker:
                            f"two observations of '{name}' {what} (the other at line {first}); "
                            "the one in use would depend on their order")
             seen[observed] = at
-            line, column = self.doc.at(at)
-            observations.append(Observation(value, source, entry.get("credibility"), observed,
-                                            entry.get("note"), entry.get("quote"), line, column))
+            observations.append(observation)
         return tuple(observations)
+
+    def observation(self, fact: Fact, at: PathKey, entry: dict[str, Any], sources: dict[str, Source], *,
+                    bare: bool = False) -> Observation | None:
+        """The observation `entry` at `at`, or None where its value or date is wrong (each problem reported)."""
+        value: Value | None = None
+        try:
+            value = fit(fact, entry["value"])
+        except Misfit as misfit:  # reported; the observation's source and date are still checked
+            self.error(_item_at(at if bare else (*at, "value"), entry["value"], misfit), misfit.code, misfit.message)
+        source = entry.get("source")
+        if source is not None and source not in sources:
+            self.error((*at, "source"), "unknown-source",
+                       f"source '{source}' is not listed under 'sources'{did_you_mean(source, sources)}")
+        observed = None
+        if "observed" in entry:
+            observed = self.date((*at, "observed"), entry["observed"])
+            if observed is None:
+                return None
+        if value is None:
+            return None
+        line, column = self.doc.at(at)
+        return Observation(value, source, entry.get("credibility"), observed, entry.get("note"), entry.get("quote"),
+                           line, column)
 
 
 def _item_at(where: PathKey, raw: Any, misfit: Misfit) -> PathKey:

@@ -437,9 +437,10 @@ class _Compiler:
     """A JSON Schema as a predicate on the data the YAML reader builds.
 
     The keywords of a node that apply to one type of instance (an object's, an array's, a string's, a
-    number's) are tested by one closure per type; when the node declares that one type, the closure
-    tests the type too. So a node costs one call, not one per keyword: this runs for every node of
-    every file.
+    number's) are tested by one closure per type; when the node has keywords of one type only and
+    declares it (alone, or among others, as `["string", "array"]`; for numbers, `number` or `integer`
+    alone), the closure tests the declared types too. So a node costs one call, not one per keyword:
+    this runs for every node of every file.
 
     With `finite`, a NaN fails every numeric bound, which jsonschema lets it pass (every comparison
     with NaN is false); `check` then names it.
@@ -457,26 +458,36 @@ class _Compiler:
                 raise ValueError(f"schema keyword {key!r} is not supported by the compiled checker")
         declared = keywords.get("type")
         types = None if declared is None else declared if isinstance(declared, list) else [declared]
+        groups = [(group, present) for group in _GROUPS
+                  if (present := {key: value for key, value in keywords.items() if _GROUP_OF.get(key) == group})]
+        # The one group of a node can test the declared type too, in the same call: what is not of the
+        # group's type is then tested against the other declared types (an integer is a number that is whole)
+        folded = (types is not None and len(groups) == 1
+                  and (groups[0][0] in types if groups[0][0] != "number" else types in (["number"], ["integer"])))
         tests: list[Predicate] = []
-        folded = False  # whether a group's closure tests the declared type
-        for group, compile_group in (("object", self._object), ("array", self._array), ("string", self._string),
-                                     ("number", self._number)):
-            present = {key: value for key, value in keywords.items() if _GROUP_OF.get(key) == group}
-            if present:
-                strict = types == [group]
-                folded = folded or strict
-                tests.append(compile_group(present, strict))
         if types is not None and not folded:
-            tests.insert(0, _type_test(types))
+            tests.append(_type_test(types))
+        for group, present in groups:
+            rest = [name for name in types or () if name != group] if folded else None
+            other = None if rest is None else _type_test(rest) if rest else _never
+            if group == "number":
+                tests.append(self._number(present, other, whole=folded and types == ["integer"]))
+            else:
+                compile_group = {"object": self._object, "array": self._array, "string": self._string}[group]
+                tests.append(compile_group(present, other))
         if "enum" in keywords:
             tests.append(_one_of(keywords["enum"]))
         if "$ref" in keywords:
             tests.append(self._ref(keywords["$ref"]))
         if "if" in keywords:
-            condition = self.compile(keywords["if"])
             then = self.compile(node.get("then", {}))
             otherwise = self.compile(node.get("else", {}))
-            tests.append(lambda v: then(v) if condition(v) else otherwise(v))
+            classes = _classes_only(keywords["if"])
+            if classes is not None:  # a test of the type alone, as the case schema's `if`: no call for it
+                tests.append(lambda v: then(v) if isinstance(v, classes) else otherwise(v))
+            else:
+                condition = self.compile(keywords["if"])
+                tests.append(lambda v: then(v) if condition(v) else otherwise(v))
         return _every(tests)
 
     def _ref(self, ref: str) -> Predicate:
@@ -490,7 +501,10 @@ class _Compiler:
             found = self.refs[ref] = cell[0]  # every later reference calls the predicate itself
         return found
 
-    def _object(self, keywords: dict[str, Any], strict: bool) -> Predicate:
+    # Each group's closure takes `other`: what an instance not of the group's type must pass, or None when
+    # the closure does not test the type (any such instance passes; the node's type test, if any, comes first).
+
+    def _object(self, keywords: dict[str, Any], other: Predicate | None) -> Predicate:
         required = frozenset(keywords.get("required", ()))
         least = keywords.get("minProperties", 0)
         test_of = {name: self.compile(sub) for name, sub in keywords.get("properties", {}).items()}.get
@@ -501,31 +515,29 @@ class _Compiler:
 
         def mapping(v: Any) -> bool:
             if not isinstance(v, dict):
-                return not strict
+                return other is None or other(v)
             if len(v) < least or (required and not v.keys() >= required):
                 return False
-            for name, x in v.items():
+            for name, x in v.items():  # each name and its value in one pass
+                if names is not None and not names(name):
+                    return False
                 test = test_of(name)
                 if test is None:
                     if closed or (extra is not None and not extra(x)):
                         return False
                 elif not test(x):
                     return False
-            if names is not None:
-                for name in v:
-                    if not names(name):
-                        return False
             return True
         return mapping
 
-    def _array(self, keywords: dict[str, Any], strict: bool) -> Predicate:
+    def _array(self, keywords: dict[str, Any], other: Predicate | None) -> Predicate:
         each = self.compile(keywords["items"]) if "items" in keywords else None
         least, most = keywords.get("minItems", 0), keywords.get("maxItems")
         unique = keywords.get("uniqueItems", False)
 
         def array(v: Any) -> bool:
             if not isinstance(v, list):
-                return not strict
+                return other is None or other(v)
             if len(v) < least or (most is not None and len(v) > most):
                 return False
             if unique and next(_repeats(v), None) is not None:
@@ -537,24 +549,27 @@ class _Compiler:
             return True
         return array
 
-    def _string(self, keywords: dict[str, Any], strict: bool) -> Predicate:
+    def _string(self, keywords: dict[str, Any], other: Predicate | None) -> Predicate:
         search = ecma_regex(keywords["pattern"]).search if "pattern" in keywords else None
         least = keywords.get("minLength", 0)
 
         def string(v: Any) -> bool:
             if not isinstance(v, str):
-                return not strict
+                return other is None or other(v)
             return len(v) >= least and (search is None or search(v) is not None)
         return string
 
-    def _number(self, keywords: dict[str, Any], strict: bool) -> Predicate:
+    def _number(self, keywords: dict[str, Any], other: Predicate | None, *, whole: bool) -> Predicate:
+        """With `whole`, a number that is not whole fails (the node's type is integer)."""
         # finite: every bound holds, which NaN never does; else, as jsonschema tests, no bound fails
         checks = tuple((_HOLDS[key], bound, True) if self.finite else (_FAILS[key], bound, False)
                        for key, bound in keywords.items())
 
         def number(v: Any) -> bool:
             if not isinstance(v, (int, float)) or isinstance(v, bool):
-                return not strict
+                return other is None or other(v)
+            if whole and not (isinstance(v, int) or v.is_integer()):
+                return False
             for compare, bound, holds in checks:  # noqa: SIM110  (a loop, not all() over a generator)
                 if compare(v, bound) is not holds:
                     return False
@@ -568,6 +583,7 @@ _GROUP_OF = {**dict.fromkeys(("required", "properties", "additionalProperties", 
              **dict.fromkeys(("items", "minItems", "maxItems", "uniqueItems"), "array"),
              **dict.fromkeys(("pattern", "minLength"), "string"),
              **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"), "number")}
+_GROUPS = ("object", "array", "string", "number")
 _GENERAL = ("type", "$ref", "enum", "if")
 _HOLDS = {"minimum": operator.ge, "maximum": operator.le,
           "exclusiveMinimum": operator.gt, "exclusiveMaximum": operator.lt}
@@ -587,6 +603,20 @@ def _type_test(types: list[str]) -> Predicate:
     if "number" in names and "boolean" not in names:  # a bool is an int to Python
         return lambda v: isinstance(v, classes) and not isinstance(v, bool)
     return lambda v: isinstance(v, classes)
+
+
+def _never(v: Any) -> bool:
+    return False
+
+
+def _classes_only(node: Any) -> tuple[type, ...] | None:
+    """The classes a node tests, when it tests only the type, one its class alone says (not a number:
+    a boolean is an int to Python; not an integer: 1.0 is one)."""
+    keywords = {key: value for key, value in node.items() if key not in _IGNORED and not key.startswith("x-")}
+    declared = keywords.get("type")
+    if keywords.keys() != {"type"} or declared not in ("object", "array", "string", "null"):
+        return None
+    return _CLASSES[declared]
 
 
 def _one_of(choices: list[Any]) -> Predicate:

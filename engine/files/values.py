@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from ..core.model import Fact, Value
@@ -47,14 +48,21 @@ def show(raw: Any) -> str:
 
 def parse_date(raw: Any) -> dt.date:
     """An ISO date (`2020-09-12`), or Misfit with code `date`."""
+    if isinstance(raw, str):
+        return _iso_date(raw)
     if isinstance(raw, dt.date):
         return raw
-    if not isinstance(raw, str) or not _ISO_DATE.match(raw):
-        raise Misfit("date", f"expected an ISO date such as 2020-09-12, got {show(raw)}")
+    raise Misfit("date", f"expected an ISO date such as 2020-09-12, got {show(raw)}")
+
+
+@lru_cache(maxsize=4096)  # a case states a few dates many times (as_of, observed, published); a Misfit is not kept
+def _iso_date(text: str) -> dt.date:
+    if not _ISO_DATE.match(text):
+        raise Misfit("date", f"expected an ISO date such as 2020-09-12, got {show(text)}")
     try:
-        return dt.date.fromisoformat(raw)
+        return dt.date.fromisoformat(text)
     except ValueError as error:
-        raise Misfit("date", f"'{raw}' is not a real date ({error})") from None
+        raise Misfit("date", f"'{text}' is not a real date ({error})") from None
 
 
 def number(raw: Any, what: str) -> float:
