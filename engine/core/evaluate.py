@@ -95,10 +95,11 @@ def in_use(case: Case, as_of: dt.date) -> tuple[dict[str, Observation], list[Pro
 class Evidence:
     """Per case: the confidence and age of each stated fact's observation in use (section 4)."""
 
-    __slots__ = ("_case", "_pack", "ages", "confidences")
+    __slots__ = ("_case", "_gradings", "_observations", "_pack", "ages", "confidences")
 
     def __init__(self, pack: Pack, case: Case, observations: dict[str, Observation], as_of: dt.date) -> None:
-        self._pack, self._case = pack, case
+        self._pack, self._case, self._observations = pack, case, observations
+        self._gradings: dict[str, Grading] = {}
         self.confidences: dict[str, float] = {}
         self.ages: dict[str, int] = {}
         confidences, ages = self.confidences, self.ages
@@ -134,11 +135,17 @@ class Evidence:
         """The rule's confidence (its weakest evidence) and decay (its oldest); 1 and 1 without evidence."""
         return item.factors(self.confidences, self.ages)
 
-    def grading(self, name: str, observation: Observation) -> Grading:
-        """The factors of one stated fact, as `of` used them."""
-        reliability, credibility = self._multipliers(observation)
-        source = self._case.sources[observation.source] if observation.source is not None else None
-        return Grading(name, observation, source, reliability, credibility, self.confidences[name], self.ages[name])
+    def grading(self, name: str) -> Grading:
+        """The factors of one stated fact's observation in use, as `of` used them: made once, as every rule
+        reading the fact shows the same."""
+        found = self._gradings.get(name)
+        if found is None:
+            observation = self._observations[name]
+            reliability, credibility = self._multipliers(observation)
+            source = self._case.sources[observation.source] if observation.source is not None else None
+            found = self._gradings[name] = Grading(name, observation, source, reliability, credibility,
+                                                   self.confidences[name], self.ages[name])
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,11 +292,10 @@ class Contribution:
         """The stated facts the rule read, in the order it reads them, with their grades, age and decay."""
         if self._evidence is None:
             weighing, half_life = self._weighing, self.item.half_life
-            observations = weighing.observations
+            observations, grading = weighing.observations, weighing.evidence.grading
             self._evidence = tuple(
-                FactEvidence(grading, 1.0 if half_life is None else 0.5 ** (grading.age_days / half_life))
-                for grading in (weighing.evidence.grading(name, observations[name])
-                                for name in self.item.facts if name in observations))
+                FactEvidence(graded, 1.0 if half_life is None else 0.5 ** (graded.age_days / half_life))
+                for graded in (grading(name) for name in self.item.facts if name in observations))
         return self._evidence
 
     @property

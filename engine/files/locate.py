@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent.parent
@@ -24,7 +26,14 @@ def default_rules() -> Path:
 def is_bundled(folder: str | Path) -> bool:
     """Whether `folder` is the copy of the pack installed inside the package (`engine/_rules`): edits to a
     `rules/` folder elsewhere do not change it. A source checkout's own `rules/` is a folder like any other."""
-    return Path(folder).resolve() == (_HERE / "_rules").resolve()
+    return _is_bundled(os.getcwd(), os.fspath(folder))
+
+
+@lru_cache(maxsize=16)
+def _is_bundled(cwd: str, folder: str) -> bool:
+    # asked for every report of a run, and resolving both folders costs more than the rest of a report's
+    # header: once per folder, with the working folder in the key since a relative folder depends on it
+    return Path(cwd, folder).resolve() == (_HERE / "_rules").resolve()
 
 
 def where(folder: str | Path) -> str:
