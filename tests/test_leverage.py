@@ -3,11 +3,13 @@ packs, laws on generated packs, and agreement with the naive brute force of `tes
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import leverage_reference as naive
 import pytest
@@ -204,6 +206,20 @@ def test_the_only_other_value(tmp_path: Path) -> None:
     # n: only removal (unknown: 0 points) -> 75; f: false -> 75, removed -> 75: omitted
     assert by_fact(found.counterfactuals) == {}
     assert score(case, compiled).score == 100
+
+
+@pytest.mark.parametrize("stated", [5, 4, 7.5, 30])
+def test_a_number_stated_at_the_middle_of_its_piece(tmp_path: Path, stated: float) -> None:
+    """`below: 10` with a degree rising from 0 to 10: any other value below 10 reaches towards degree 1, the
+    limit at 10, where the rule no longer fires. The value 5 is the middle of the piece (0, 10), the value the
+    analysis tries inside it: stated there, the limits at the piece's ends must still count."""
+    compiled, case = tiny(tmp_path, {"x": {"type": "number", "min": 0, "max": 100}},
+                          [{"id": "rise", "when": {"fact": "x", "below": 10},
+                            "degree": {"fact": "x", "from": 0, "to": 10}},
+                           {"id": "high", "effect": "weakens", "when": {"fact": "x", "at_least": 50}}],
+                          {"x": stated})
+    half = 50 * 10 / 20
+    assert by_fact(counterfactuals(compiled, case)) == {"x": (approx(50 - half), approx(50 + half))}
 
 
 def test_sensitivity_by_hand(tmp_path: Path) -> None:
@@ -434,3 +450,39 @@ def test_law_kept_group_extremes_equal_the_eliminated_ones(pack_and_case: tuple[
         if len(group.facts) > 1:
             assert analysis._several(group) == analysis._eliminated(group)
     assert leverage(compiled, model, as_of) == leverage(fresh, model, as_of)
+
+
+def _plain() -> contextlib.ExitStack:
+    """The careful paths only: no figure of one rule from the ends of its points (`_monotone`), no probe of a
+    number inside a piece read from the table (`_inside`), no counterfactual from a plan (`_planned`)."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(mock.patch.object(leverage_module._Analysis, "_monotone", lambda *_: None))
+    stack.enter_context(mock.patch.object(leverage_module, "_inside", lambda *_: None))
+    stack.enter_context(mock.patch.object(leverage_module._Analysis, "_planned", lambda *_: None))
+    return stack
+
+
+@st.composite
+def ordered_packs_and_cases(draw: st.DrawFn) -> tuple[PackData, dict[str, Any]]:
+    """Several rules on one or two numbers (or integers, dates) and a boolean: facts that several rules read,
+    with degrees, where many probes lie inside pieces of the domain."""
+    kinds = draw(st.lists(st.sampled_from(("number", "number", "integer", "date")), min_size=1, max_size=2))
+    facts = {f"x{i}": gen.draw_fact_spec(draw, kind) for i, kind in enumerate(kinds)}
+    facts["flag"] = gen.draw_fact_spec(draw, "boolean")
+    pack = draw(gen.packs(min_rules=2, max_rules=8, facts=facts))
+    return pack, draw(gen.cases(pack))
+
+
+@SMALL
+@given(st.one_of(gen.packs_and_cases(), ordered_packs_and_cases()), AS_OF)
+def test_law_the_shortcuts_equal_the_careful_paths(pack_and_case: tuple[PackData, dict[str, Any]],
+                                                   as_of: dt.date | None) -> None:
+    """Every figure, to the last bit, whether or not the shortcuts are taken (each pack compiled afresh)."""
+    pack, case = pack_and_case
+    show(pack, case)
+    loaded, model = gen.load_generated(pack, case)
+    assert model is not None
+    fast = leverage(compile_pack(loaded), model, as_of)
+    with _plain():
+        careful = leverage(compile_pack(loaded), model, as_of)
+    assert fast == careful

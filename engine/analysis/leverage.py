@@ -102,7 +102,7 @@ def leverage(compiled: CompiledPack, case: Case, as_of: dt.date | None = None,
 
 # --- the values of one fact that matter, by type ---------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made by the hundred per case, and making a frozen one costs twice as much
 class Probe:
     """A hypothetical value: `test` is what the conditions see, `measure` what a degree sees. They differ only
     for an open piece of a number's domain, where `measure` is the piece's end (a limit, not attained)."""
@@ -263,7 +263,8 @@ class _Table:
     has its ends among them (and, for a current value, next to it: `_extras`).
 
     A number has a table too, of the test values of its probes, but only as a memo of the outcomes and degrees
-    at those values for `_reach_vectors` (its classes are not used: a number's values are not all there)."""
+    at those values for `_reach_vectors` (its classes are not used: a number's values are not all there), with
+    its values ascending, and their places, to find one inside a piece of the domain."""
 
     values: tuple[Value, ...]
     places: dict[Value, int]                              # value -> its place in `values`
@@ -272,6 +273,8 @@ class _Table:
     ids: tuple[tuple[int, ...], ...]                      # per reader, per value: the id of its outcome
     degrees: tuple[tuple[float | None, ...] | None, ...]
     classes: tuple[_Class, ...]
+    ascending: tuple[float, ...]                          # a number's values, ascending (else none)
+    ranks: tuple[int, ...]                                # and their places
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,8 @@ class _Index:
     # the pack alone: kept (by `LIMIT` and the facts), made on first use (None: the group is not closed).
     closed: dict[tuple[int | str, ...], _Extremes | None]
     unstated: dict[str, dict[int, frozenset[str]]]  # private fact -> `depends` of its rules, it unstated
+    solos: dict[str, _Group | None]          # private fact -> its group in `groups` (None: none), it unstated
+    lone: frozenset[int]                     # the positions of the rules reading a private fact
 
 
 _TABLED = frozenset({"boolean", "string", "integer", "date"})
@@ -325,9 +330,11 @@ def _table(index: _Index, fact: Fact) -> _Table:
         degrees = tuple(tuple(reader.measure({fact.name: v}) for v in values)
                         if reader.ramp and reader.measure is not None else None for reader in readers)
         ids = tuple(zip(*classes_of, strict=True)) if values else tuple(() for _ in readers)
+        ranks = sorted(range(len(values)), key=values.__getitem__) if fact.type == "number" else []
         found = index.tables[fact.name] = _Table(
             tuple(values), {v: place for place, v in enumerate(values)}, tuple(outcomes), tuple(examples),
-            ids, degrees, tuple(_Class(key, tuple(m)) for key, m in classes.items()))
+            ids, degrees, tuple(_Class(key, tuple(m)) for key, m in classes.items()),
+            tuple(cast(float, values[place]) for place in ranks), tuple(ranks))
     return found
 
 
@@ -335,21 +342,25 @@ def _table(index: _Index, fact: Fact) -> _Table:
 class _Plan:
     """What a counterfactual of a private fact (`_Index.private`, of any type but list) needs: the values
     `_PROBES` gives with no current value (a test value each, with the readers' degrees there: 1.0 without a
-    degree, None where the condition does not hold), and the readers' points once the fact is removed
-    (confidence and decay 1: no other fact is their evidence). For a number, also the values that split its
-    domain (ascending) and whether there are values below and above them (`_number_extras` needs them).
+    degree, 0.0 where the condition does not hold, which gives the same points), and the readers' points once
+    the fact is removed (confidence and decay 1: no other fact is their evidence). For a number, also the values
+    that split its domain (ascending) and whether there are values below and above them (`_number_extras`).
 
     With a current value, `_PROBES` gives the same values less the current one, and a few next to it
     (`_Analysis._planned`). A counterfactual is the least and the greatest figure over them, so only the
     patterns of degrees count, not the order they come in: each pattern at two values (leaving one out
     leaves another). For one reader, whose points (and figure) are monotone in its degree (a condition that
-    does not hold counts as degree 0), only the two values of least and the two of greatest degree."""
+    does not hold counts as degree 0), only the two values of least and the two of greatest degree, and for each
+    of those values as the current one, the least and greatest degree of the others (`others`; `whole`: of all)."""
 
     positions: tuple[int, ...]
-    values: tuple[tuple[Value, tuple[float | None, ...]], ...]
+    values: tuple[tuple[Value, tuple[float, ...]], ...]
     removed: tuple[float, ...]
     points: tuple[float, ...]
     outside: tuple[bool, bool]
+    nearby: bool  # whether `_extras` may add values next to a current one (a number's: `_number_extras`)
+    others: dict[Value, tuple[float, float] | None]  # one reader: value -> (least, greatest) degree of the others
+    whole: tuple[float, float] | None                 # one reader: those of all the values
 
 
 def _plan(index: _Index, compiled: CompiledPack, fact: Fact) -> _Plan | None:
@@ -361,17 +372,15 @@ def _plan(index: _Index, compiled: CompiledPack, fact: Fact) -> _Plan | None:
     found = None
     if fact.name in index.private and fact.type != "list":
         named = [v for reader in readers for v in reader.named]
-        counts: dict[tuple[float | None, ...], int] = {}
+        counts: dict[tuple[float, ...], int] = {}
         values = []
         for probe in _PROBES[fact.type](fact, named, None):
-            test, measure = {fact.name: probe.test}, {fact.name: probe.measure}
-            pattern = tuple([None if not reader.when(test) else 1.0 if not reader.ramp or reader.measure is None
-                             else reader.measure(measure) for reader in readers])
+            pattern = _pattern(readers, {fact.name: probe.test}, {fact.name: probe.measure})
             if counts.setdefault(pattern, 0) < 2:
                 counts[pattern] += 1
                 values.append((probe.test, pattern))
         if len(readers) == 1:
-            values.sort(key=lambda entry: entry[1][0] or 0.0)
+            values.sort(key=lambda entry: entry[1][0])
             values = values[:2] + values[2:][-2:]
         total = compiled.total_weight
         removed = []
@@ -388,10 +397,23 @@ def _plan(index: _Index, compiled: CompiledPack, fact: Fact) -> _Plan | None:
             if points:
                 outside = (low is None and math.isfinite(points[0] - max(1.0, abs(points[0]))),
                            high is None and math.isfinite(points[-1] + max(1.0, abs(points[-1]))))
+        others: dict[Value, tuple[float, float] | None] = {}
+        if len(readers) == 1:
+            for value, _ in values:
+                rest = [degree for other, (degree,) in values if other != value]
+                others[value] = (min(rest), max(rest)) if rest else None
         found = _Plan(tuple(reader.position for reader in readers), tuple(values), tuple(removed), tuple(points),
-                      outside)
+                      outside, fact.type in ("integer", "date") or (fact.type == "string" and fact.values is None),
+                      others, (values[0][1][0], values[-1][1][0]) if len(readers) == 1 and values else None)
     index.plans[fact.name] = found
     return found
+
+
+def _pattern(readers: tuple[_Reader, ...], test: dict[str, Value], measure: dict[str, Value]) -> tuple[float, ...]:
+    """The degrees of the readers of a private fact stated as (`test`, `measure`): 0.0 where a condition does
+    not hold (its points are 0.0 either way), 1.0 without a degree (a private fact's degree reads the fact)."""
+    return tuple([0.0 if not reader.when(test) else 1.0 if reader.measure is None
+                  else cast(float, reader.measure(measure)) for reader in readers])
 
 
 def _number_extras(plan: _Plan, current: float) -> list[tuple[Value, Value]] | None:
@@ -416,7 +438,10 @@ def _number_extras(plan: _Plan, current: float) -> list[tuple[Value, Value]] | N
         return [] if reached and plan.outside[0 if place == 0 else 1] else None
     left, right = points[place - 1], points[place]
     inside = left / 2 + right / 2
-    if left < left / 2 + current / 2 < current < current / 2 + right / 2 < right and left < inside < right:
+    # the plan's value inside the piece carries the limits at both its ends: when it is the current value, the
+    # plan leaves it out, and those limits with it (then the probes are used)
+    if left < left / 2 + current / 2 < current < current / 2 + right / 2 < right and left < inside < right \
+            and current != inside:
         return [(inside, current)]
     return None
 
@@ -448,7 +473,7 @@ def _build_index(compiled: CompiledPack) -> _Index:
     return _Index({name: tuple(found) for name, found in readers.items()}, closures, {},
                   tuple(band.start for band in compiled.pack.bands), tuple(band.label for band in compiled.pack.bands),
                   private, {}, {}, {}, {(name, r.position): r for name, found in readers.items() for r in found}, {},
-                  {})
+                  {}, {}, frozenset(r.position for name in private for r in readers[name]))
 
 
 @dataclass(slots=True)  # not frozen: made per case, and making a frozen one costs several times more
@@ -540,7 +565,8 @@ def _true_sets(condition: Condition, name: str, member: dict[str, int], full: in
 
 
 def _extras(fact: Fact, table: _Table, current: Current) -> list[Value]:
-    """The values next to the current one that `_PROBES` adds for it (a class of the table may hold no other)."""
+    """The values next to the current one that `_PROBES` adds for it (a class of the table may hold no other):
+    only for an integer, a date, or a string without declared values (`_Plan.nearby`)."""
     if current is None:
         return []
     if fact.type == "integer" and isinstance(current, int):
@@ -593,11 +619,13 @@ def _intersection(sets: Iterable[int], full: int) -> int:
 @dataclass(slots=True)  # not frozen: made per case, and making a frozen one costs several times more
 class _Found:
     """What the values of one fact give the rules it can change: their positions, the vectors of their points
-    in the order met (None: too many values), and whether `_reach`'s order decides between tied figures."""
+    in the order met (None: too many values), and whether `_reach`'s order decides between tied figures; for
+    one rule, also its distinct points, ascending (a figure is monotone in them: `_Analysis._monotone`)."""
 
     positions: tuple[int, ...]
     vectors: list[tuple[float, ...]] | None
     ordered: bool
+    ascending: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -703,13 +731,8 @@ class _Analysis:
         """The least and greatest score over every other value of stated fact `name`, and its removal."""
         fact = self.pack.facts[name]
         plan = _plan(self.index, self.compiled, fact) if len(self.case.facts[name]) == 1 else None
-        if plan is not None:
-            current = self.values[name]
-            extras = [(v, v) for v in _extras(fact, self.index.tables.get(name) or _table(self.index, fact), current)] \
-                if fact.type != "number" else _number_extras(plan, float(cast(float, current)))
-            if extras is not None:
-                return self._planned(fact, plan, extras)
-        return self._probed(name)
+        found = None if plan is None else self._planned(fact, plan)
+        return self._probed(name) if found is None else found
 
     def _probed(self, name: str) -> tuple[float, float]:
         """`counterfactual` from the fact's probes (or its table), whatever the fact."""
@@ -727,26 +750,59 @@ class _Analysis:
             scratch[name] = value
         return (removed, removed) if reach is None else (min(reach.low, removed), max(reach.high, removed))
 
-    def _planned(self, fact: Fact, plan: _Plan, extras: list[tuple[Value, Value]]) -> tuple[float, float]:
+    def _planned(self, fact: Fact, plan: _Plan) -> tuple[float, float] | None:
         """`counterfactual` of a private fact with one observation (its removal leaves it unstated), from its
-        plan: the removal, the plan's values other than the current one, and `extras` (test, measure)."""
+        plan: the removal, the plan's values other than the current one, and those next to the current one
+        that `_PROBES` adds (`_extras`, `_number_extras`); None where those are not simple (see `_probed`)."""
         name = fact.name
         current = self.values[name]
-        now = self.now
-        settled = [*self.base, *[-now[p] for p in plan.positions if now[p]]]
-        total = self.compiled.total_weight
-        factors = [(self.rules[p].base, *self.evidence(p)) for p in plan.positions]
+        extras: list[tuple[Value, Value]] | None = None
+        if fact.type == "number":
+            extras = _number_extras(plan, float(cast(float, current)))
+            if extras is None:
+                return None
+        nearby = plan.nearby or bool(extras)
+        total, now, positions = self.compiled.total_weight, self.now, plan.positions
+        if len(positions) == 1:
+            # one reader: its points, and so the figure, are monotone in its degree (rounding keeps the order), so
+            # only its least and greatest degree count; the plan's values hold those of the whole domain, so the
+            # values next to the current one matter only where it held one of them alone
+            ends = plan.others.get(current, plan.whole)
+            if nearby and (ends is None or ends != plan.whole):
+                degrees = [*(ends or ()), *[degree for degree, in self._patterns(fact, extras, current)]]
+                ends = (min(degrees), max(degrees)) if degrees else None
+            position = positions[0]
+            least = greatest = removed = plan.removed[0]
+            if ends is not None:
+                base = self.rules[position].base
+                confidence, decay = self.evidence(position)
+                points = [base * degree * confidence * decay / total + 0.0 for degree in ends]
+                least, greatest = min(removed, *points), max(removed, *points)
+            settled = [*self.base, -now[position]] if now[position] else self.base
+            low = math.fsum([*settled, least])
+            high = low if greatest == least else math.fsum([*settled, greatest])
+            return min(100.0, max(0.0, low)), min(100.0, max(0.0, high))
         patterns = [pattern for value, pattern in plan.values if value != current]
-        for test, measure in extras:
-            one, at = {name: test}, {name: measure}
-            patterns.append(tuple([None if not reader.when(one) else 1.0 if reader.measure is None
-                                   else reader.measure(at) for reader in self.index.readers[name]]))
+        if nearby:
+            patterns += self._patterns(fact, extras, current)
+        settled = [*self.base, *[-now[p] for p in positions if now[p]]]
+        factors = [(self.rules[p].base, *self.evidence(p)) for p in positions]
         fsum = math.fsum
         figures = [fsum([*settled, *plan.removed])]
         for pattern in patterns:
-            figures.append(fsum([*settled, *[0.0 if d is None else base * d * confidence * decay / total + 0.0
+            figures.append(fsum([*settled, *[base * d * confidence * decay / total + 0.0
                                              for d, (base, confidence, decay) in zip(pattern, factors, strict=True)]]))
         return min(100.0, max(0.0, min(figures))), min(100.0, max(0.0, max(figures)))
+
+    def _patterns(self, fact: Fact, extras: list[tuple[Value, Value]] | None,
+                  current: Value) -> list[tuple[float, ...]]:
+        """The readers' degrees (`_pattern`) at the values (test, measure) next to the current one: `extras`, or for
+        a fact of another type than number, those of `_extras`."""
+        name = fact.name
+        if extras is None:
+            extras = [(v, v) for v in _extras(fact, self.index.tables.get(name) or _table(self.index, fact), current)]
+        readers = self.index.readers[name]
+        return [_pattern(readers, {name: test}, {name: measure}) for test, measure in extras]
 
     def alone(self, name: str) -> _Reach | None:
         """`_alone` for an unstated fact, kept; for a private one (`_Index.private`) from what the pack keeps."""
@@ -816,7 +872,8 @@ class _Analysis:
                 vectors = self._reach_vectors(name, fact, current, live, indexes)
         finally:
             self.scratch.pop(name, None)
-        return _Found(tuple([reader.position for reader, _ in live]), vectors, tabled and current is None)
+        ascending = tuple(sorted({points for points, in vectors})) if len(live) == 1 and vectors else None
+        return _Found(tuple([reader.position for reader, _ in live]), vectors, tabled and current is None, ascending)
 
     def _settle(self, name: str, current: Current, found: _Found, readers: tuple[_Reader, ...]) -> _Reach | None:
         """The least and greatest figures of the vectors found; where the order the values are met in could
@@ -824,6 +881,10 @@ class _Analysis:
         positions = found.positions
         if found.vectors is None:
             return self._too_many(name, positions)
+        if found.ascending is not None:
+            reach = self._monotone(positions[0], found.ascending)
+            if reach is not None:
+                return reach
         figures = self._figures(positions, found.vectors)
         reach = _extreme(positions, figures)
         if found.ordered and reach is not None and (_tied(figures, reach.low) or _tied(figures, reach.high)):
@@ -839,6 +900,22 @@ class _Analysis:
                     self.index.probed[name] = probed
             reach = _extreme(positions, self._figures(positions, probed))
         return reach
+
+    def _monotone(self, position: int, ascending: tuple[float, ...]) -> _Reach | None:
+        """`_settle` for one rule whose points take the values `ascending`: the figure rounds an exact sum that
+        grows with the points, so the least and greatest are at the ends, and where the next value gives the
+        same figure (a tie, where the order met decides which points come with it) None."""
+        now = self.now[position]
+        settled = [*self.base, -now] if now else self.base
+        fsum = math.fsum
+        low = min(100.0, max(0.0, fsum([*settled, ascending[0]])))
+        if len(ascending) == 1:
+            return _Reach((position,), low, low, ascending, ascending)
+        high = min(100.0, max(0.0, fsum([*settled, ascending[-1]])))
+        if (min(100.0, max(0.0, fsum([*settled, ascending[1]]))) == low
+                or min(100.0, max(0.0, fsum([*settled, ascending[-2]]))) == high):
+            return None
+        return _Reach((position,), low, high, ascending[:1], ascending[-1:])
 
     def _figures(self, positions: tuple[int, ...],
                  vectors: Sequence[tuple[float, ...]]) -> dict[tuple[float, ...], float]:
@@ -936,9 +1013,12 @@ class _Analysis:
         scratch, total = self.scratch, self.compiled.total_weight
         table = (self.index.tables.get(name) or _table(self.index, fact)) if fact.type != "list" else None
         tests = [probe.test for probe in probes]
-        places = [table.places.get(test) for test in tests] if table is not None else [None] * len(tests)
+        places: list[int | None] = ([table.places.get(test) for test in tests] if table is not None
+                                    else [None] * len(tests))
         # where a degree is read: a number's probe inside a piece reads it at the piece's end
         ends = places if fact.type != "number" or table is None else [table.places.get(p.measure) for p in probes]
+        if fact.type == "number" and table is not None:
+            _inside(table, probes, places)
         # the probes the table does not hold, with what the leaves see there (the probe's `test`)
         missing = [(j, {name: tests[j]}) for j, place in enumerate(places) if place is None]
         held = [0 if place is None else place for place in places]  # the others' places (0: patched below)
@@ -973,14 +1053,11 @@ class _Analysis:
             ramp, base = reader.measure, reader.base
             confidence, decay = self.evidence(reader.position)
             tabled = table.degrees[i] if table is not None else None
-            points = []
-            for probe, place, truth in zip(probes, ends, truths, strict=True):
-                if not truth:
-                    points.append(0.0)
-                    continue
-                degree = ramp({name: probe.measure}) if place is None or tabled is None else tabled[place]
-                points.append(0.0 if degree is None else base * degree * confidence * decay / total + 0.0)
-            columns.append(points)
+            degrees = [ramp({name: probe.measure}) for probe in probes] if tabled is None else [
+                tabled[place] if place is not None else ramp({name: probe.measure})
+                for probe, place in zip(probes, ends, strict=True)]
+            columns.append([0.0 if degree is None or not truth else base * degree * confidence * decay / total + 0.0
+                            for degree, truth in zip(degrees, truths, strict=True)])
         return list(dict.fromkeys(zip(*columns, strict=True)))
 
     def _list_vectors(self, name: str, fact: Fact, current: Current,
@@ -1042,24 +1119,24 @@ class _Analysis:
         scratch, total = self.scratch, self.compiled.total_weight
         try:
             positions = [reader.position for reader in readers]
-            if following is None:
-                points = []
-                for reader, truth in zip(readers, unstated, strict=True):
-                    item = self.rules[reader.position]
-                    degree = None if not truth else 1.0 if item.degree is None else item.degree(scratch)
-                    if degree is None:
-                        points.append(0.0)
-                    else:
-                        confidence, decay = evidence.of(item)
-                        points.append(item.base * degree * confidence * decay / total + 0.0)
-            else:
+            truths = unstated
+            if following is not None:
                 own = Evidence(self.pack, self.case, {name: following}, self.weighing.as_of)
                 evidence.confidences[name], evidence.ages[name] = own.confidences[name], own.ages[name]
                 scratch[name] = following.value
-                points = [self.points(p, scratch, scratch, evidence.of(self.rules[p])) for p in positions]
-                del scratch[name]
+                truths = [self.rules[p].when(scratch) for p in positions]
+            points = []
+            for position, truth in zip(positions, truths, strict=True):
+                item = self.rules[position]
+                degree = None if not truth else 1.0 if item.degree is None else item.degree(scratch)
+                if degree is None:
+                    points.append(0.0)
+                else:
+                    confidence, decay = evidence.of(item)  # only where it counts: it is the costly part
+                    points.append(item.base * degree * confidence * decay / total + 0.0)
             return self.figure(positions, points)
         finally:
+            scratch.pop(name, None)
             evidence.confidences[name], evidence.ages[name] = saved
 
     def _spare(self) -> Evidence:
@@ -1138,7 +1215,7 @@ class _Analysis:
         return kept
 
     def groups(self) -> list[_Group]:
-        """Rules connected by the unstated facts they depend on, with those facts."""
+        """Rules connected by the unstated facts they depend on, with those facts, ordered by a fact of each."""
         parent: dict[str, str] = {}
 
         def find(name: str) -> str:
@@ -1146,7 +1223,10 @@ class _Analysis:
                 name = parent[name]
             return name
 
-        depending = {p: sorted(facts) for p, facts in sorted(self.depends().items()) if facts}
+        depends, index = self.depends(), self.index
+        # a private fact's rules read it alone: they form a group of their own (named by the fact), kept per pack
+        found = {name: group for name in index.private if name not in self.values and (group := self._solo(name))}
+        depending = {p: sorted(facts) for p, facts in sorted(depends.items()) if facts and p not in index.lone}
         for first, *rest in depending.values():
             for other in rest:
                 parent[find(other)] = find(first)
@@ -1156,7 +1236,16 @@ class _Analysis:
             root = find(names[0])
             rules.setdefault(root, []).append(position)
             facts.setdefault(root, set()).update(names)
-        return [_Group(tuple(sorted(facts[root])), tuple(rules[root])) for root in sorted(rules)]
+        found.update((root, _Group(tuple(sorted(facts[root])), tuple(positions))) for root, positions in rules.items())
+        return [found[root] for root in sorted(found)]
+
+    def _solo(self, name: str) -> _Group | None:
+        """The group of unstated private fact `name`: its rules that depend on it (None: none do)."""
+        solos = self.index.solos
+        if name not in solos:
+            positions = tuple(p for p, facts in self.index.unstated[name].items() if facts)
+            solos[name] = _Group((name,), positions) if positions else None
+        return solos[name]
 
     def bounds(self) -> Interval:
         changed: list[int] = []
@@ -1268,6 +1357,20 @@ class _Analysis:
         for name in self.depends()[position]:
             _put(test, measure, name, domains[name][choice[name]])
         return self.points(position, test, measure)
+
+
+def _inside(table: _Table, probes: list[Probe], places: list[int | None]) -> None:
+    """For each probe of a number inside a piece of its domain (between two successive ends of pieces, which are
+    the probes' measures) that the table does not hold, the place of a value of the table inside the same piece,
+    where there is one: no leaf tells the values inside a piece apart (its ends split the leaves' values)."""
+    ends = sorted({cast(float, probe.measure) for probe in probes})
+    ascending = table.ascending
+    for j, probe in enumerate(probes):
+        if places[j] is None and probe.test != probe.measure:
+            k = bisect.bisect_left(ends, cast(float, probe.test))
+            held = bisect.bisect_right(ascending, ends[k - 1])
+            if held < len(ascending) and ascending[held] < ends[k]:
+                places[j] = table.ranks[held]
 
 
 def _put(test: dict[str, Value], measure: dict[str, Value], name: str, probe: Probe | None) -> None:

@@ -36,10 +36,12 @@ class _Box:
 
     lows: tuple[float, ...]
     highs: tuple[float, ...]
+    steps: tuple[float, ...]     # highs - lows
     ranged: tuple[int, ...]      # positions of the rules whose range is not a single weight
     bottom: tuple[float, ...]    # partials of the sum of `lows`
     low_sum: float               # that sum, rounded once (math.fsum of `lows`)
     positions: dict[int, int]    # id(compiled rule) -> its position
+    signs: tuple[int, ...]       # each rule's sign
 
 
 def _box(compiled: CompiledPack) -> _Box:
@@ -55,8 +57,9 @@ def _build_box(compiled: CompiledPack) -> _Box:
         lows.append(low)
         highs.append(high)
     ranged = tuple(i for i, (low, high) in enumerate(zip(lows, highs, strict=True)) if low != high)
-    return _Box(tuple(lows), tuple(highs), ranged, tuple(partials(lows)), math.fsum(lows),
-                {id(item): i for i, item in enumerate(compiled.rules)})
+    return _Box(tuple(lows), tuple(highs), tuple(high - low for low, high in zip(lows, highs, strict=True)), ranged,
+                tuple(partials(lows)), math.fsum(lows), {id(item): i for i, item in enumerate(compiled.rules)},
+                tuple(item.rule.sign for item in compiled.rules))
 
 
 def partials(numbers: Iterable[float]) -> list[float]:
@@ -86,59 +89,72 @@ def weight_interval(compiled: CompiledPack, weighing: Weighing) -> Interval:
         if confidence is None or decay is None:
             continue
         position = box.positions[id(item)]
-        sign = item.rule.sign
+        sign = box.signs[position]
         value = sign * degree * confidence * decay
         if position in values:
             values[position] = value
         numerator.append(box.lows[position] * value)
         if degree:
             fired.positions.append(position)
-            fired.signs.append(float(sign))
+            fired.scales.append(50 * float(sign))
             fired.factors.append((degree, confidence, decay))
     start = math.fsum(numerator)
-    high = _corner_score(box, fired, _top(box, values, start, rising=True))
-    low = _corner_score(box, fired, _top(box, values, start, rising=False))
+    ties = _ties(values)
+    high = _corner_score(box, fired, _top(box, reversed(ties), start, rising=True))
+    low = _corner_score(box, fired, _top(box, ties, start, rising=False))
     # the weights as written are one point of the box, so its score lies inside (also to the last bit)
     return Interval(min(low, weighing.score), max(high, weighing.score))
 
 
 @dataclass(frozen=True)
 class _Fired:
-    """The rules that fired with a degree: their positions, signs, and degree, confidence and decay."""
+    """The rules that fired with a degree: their positions, 50 * sign (the first factors of their points), and
+    degree, confidence and decay."""
 
     positions: list[int]
-    signs: list[float]
+    scales: list[float]
     factors: list[tuple[float, float, float]]
 
 
-def _top(box: _Box, values: dict[int, float], numerator: float, rising: bool) -> set[int]:
+def _ties(values: dict[int, float]) -> list[tuple[float, list[int]]]:
+    """The ranged rules by value, ascending, those with equal values together in pack order: read forwards or
+    backwards, the order a stable sort ascending or descending gives (one sort serves both directions)."""
+    ties: list[tuple[float, list[int]]] = []
+    for rule in sorted(values, key=values.__getitem__):
+        value = values[rule]
+        if ties and ties[-1][0] == value:
+            ties[-1][1].append(rule)
+        else:
+            ties.append((value, [rule]))
+    return ties
+
+
+def _top(box: _Box, ties: Iterable[tuple[float, list[int]]], numerator: float, rising: bool) -> set[int]:
     """The ranged rules at the top of their ranges in the corner with the greatest (rising) or least ratio:
-    those whose values come first in that direction, for the best cut."""
-    order = sorted(values, key=(lambda i: -values[i]) if rising else values.__getitem__)
+    those whose values come first in that direction (`ties`, in that order), for the best cut."""
     denominator = box.low_sum
     best_ratio, best_cut = numerator / denominator, 0
-    position = 0
-    while position < len(order):
+    order: list[int] = []
+    steps = box.steps
+    for value, rules in ties:
         # rules with equal values move together: a cut between them never beats both sides of it
-        value = values[order[position]]
-        while position < len(order) and values[order[position]] == value:
-            rule = order[position]
-            step = box.highs[rule] - box.lows[rule]
+        for rule in rules:
+            step = steps[rule]
             numerator += step * value
             denominator += step
-            position += 1
+        order += rules
         ratio = numerator / denominator
         if (ratio > best_ratio) if rising else (ratio < best_ratio):
-            best_ratio, best_cut = ratio, position
+            best_ratio, best_cut = ratio, len(order)
     return set(order[:best_cut])
 
 
 def _corner_score(box: _Box, fired: _Fired, top: set[int]) -> float:
     """The score with the rules `top` at the top of their ranges and the others at the bottom, in the
     arithmetic of `weigh` (points_i = 50*s*w*a*c*t / W)."""
-    total = math.fsum([*box.bottom, *(box.highs[i] for i in top), *(-box.lows[i] for i in top)])
     highs, lows = box.highs, box.lows
-    points = [50 * sign * (highs[position] if position in top else lows[position]) * degree * confidence * decay
-              / total + 0.0 for position, sign, (degree, confidence, decay)
-              in zip(fired.positions, fired.signs, fired.factors, strict=True)]
+    total = math.fsum([*box.bottom, *[highs[i] for i in top], *[-lows[i] for i in top]])
+    points = [scale * (highs[position] if position in top else lows[position]) * degree * confidence * decay / total
+              + 0.0 for position, scale, (degree, confidence, decay)
+              in zip(fired.positions, fired.scales, fired.factors, strict=True)]
     return min(100.0, max(0.0, math.fsum([50.0, *points])))
