@@ -22,7 +22,10 @@ integer or date fact has a table of the values its readers tell apart, split int
 of their leaves, so that a case evaluates each rule's condition once per outcome instead of per value; a
 list fact's probes are numbered subsets, and a condition becomes a set of those numbers (bits). Both give
 the figures `_reach` gives from the probes themselves; where the order in which `_reach` meets the figures
-could decide which points come with them (bounds add the points of several facts up), `_reach` decides.
+could decide which points come with them (bounds add the points of several facts up), `_reach` decides. A
+private fact (every rule reading it reads it alone) keeps more: for its counterfactual a `_Plan` (its
+readers' degrees over its values, only the patterns that can give the least or greatest figure), for its gap
+its readers' vectors of points ranked by their exact sums (`_ranked`), so that a case adds only its own sum.
 
 Every figure is then recomputed exactly for the values that reach it, in the arithmetic of `weigh`
 (the points of the rules the values change, added to an exact expansion of the case's own sum), so a figure
@@ -46,7 +49,7 @@ from ..core.compile import CompiledPack, Measure, compile_condition
 from ..core.evaluate import Evidence, Weighing, in_use, weigh
 from ..core.model import AnyOf, Case, Condition, Fact, Leaf, Not, Value, leaves
 from ..core.operators import OPERATORS, Test, Truth
-from .sensitivity import Interval, partials, weight_interval
+from .sensitivity import Interval, clamped, partials, weight_interval
 
 LIMIT = 200_000  # combinations one group may need before its figure becomes an outer bound
 
@@ -202,10 +205,7 @@ def _list_probes(fact: Fact, named: Named, current: Current) -> list[Probe]:
     items = sorted({i for i in named if isinstance(i, str)})
     if 2 ** len(items) > LIMIT:
         raise _TooMany
-    if fact.values is None:
-        spare: str | None = _fresh(items)
-    else:
-        spare = next((v for v in fact.values if v not in items), None)
+    spare = _spare_item(fact, items)
     probes = []
     for size in range(len(items) + 1):
         for chosen in itertools.combinations(items, size):
@@ -215,6 +215,13 @@ def _list_probes(fact: Fact, named: Named, current: Current) -> list[Probe]:
             if found is not None:
                 probes.append(Probe(found, found))
     return probes
+
+
+def _spare_item(fact: Fact, items: list[str]) -> str | None:
+    """An item no rule names, for `_list_probes` to add to a set (None: the fact allows none)."""
+    if fact.values is None:
+        return _fresh(items)
+    return next((v for v in fact.values if v not in items), None)
 
 
 _PROBES: dict[str, Callable[[Fact, Named, Current], list[Probe]]] = {
@@ -286,8 +293,8 @@ class _Index:
     labels: tuple[str, ...]                  # and its label
     # The facts that every rule reading them reads alone. Unstated, such a fact's readers have confidence and
     # decay 1 and their conditions see no other fact, so what `_Analysis._alone` finds for it (the vectors
-    # of its readers' points, in the order met; None: too many values) depends on the pack alone: made on
-    # first use and kept, with `_reach`'s order (`probed`) where that decides.
+    # of its readers' points, in the order met and `_ranked`; None: too many values) depends on the pack alone:
+    # made on first use and kept, with `_reach`'s order (`probed`) where that decides.
     private: frozenset[str]
     alone: dict[str, _Found]
     probed: dict[str, list[tuple[float, ...]]]
@@ -300,6 +307,8 @@ class _Index:
     unstated: dict[str, dict[int, frozenset[str]]]  # private fact -> `depends` of its rules, it unstated
     solos: dict[str, _Group | None]          # private fact -> its group in `groups` (None: none), it unstated
     lone: frozenset[int]                     # the positions of the rules reading a private fact
+    positions: dict[int, int]                # id(compiled rule) -> its position
+    names: tuple[str, ...]                   # the facts some rule reads, in order
 
 
 _TABLED = frozenset({"boolean", "string", "integer", "date"})
@@ -340,11 +349,12 @@ def _table(index: _Index, fact: Fact) -> _Table:
 
 @dataclass(frozen=True)
 class _Plan:
-    """What a counterfactual of a private fact (`_Index.private`, of any type but list) needs: the values
-    `_PROBES` gives with no current value (a test value each, with the readers' degrees there: 1.0 without a
-    degree, 0.0 where the condition does not hold, which gives the same points), and the readers' points once
-    the fact is removed (confidence and decay 1: no other fact is their evidence). For a number, also the values
-    that split its domain (ascending) and whether there are values below and above them (`_number_extras`).
+    """What a counterfactual of a private fact (`_Index.private`) needs: the values `_PROBES` gives with no
+    current value (a test value each, with the readers' degrees there: 1.0 without a degree, 0.0 where the
+    condition does not hold, which gives the same points; for a list, see `_list_plan_values`), and the
+    readers' points once the fact is removed (confidence and decay 1: no other fact is their evidence). For a
+    number, also the values that split its domain (ascending) and whether there are values below and above them
+    (`_number_extras`).
 
     With a current value, `_PROBES` gives the same values less the current one, and a few next to it
     (`_Analysis._planned`). A counterfactual is the least and the greatest figure over them, so only the
@@ -354,7 +364,7 @@ class _Plan:
     of those values as the current one, the least and greatest degree of the others (`others`; `whole`: of all)."""
 
     positions: tuple[int, ...]
-    values: tuple[tuple[Value, tuple[float, ...]], ...]
+    values: tuple[tuple[Value | None, tuple[float, ...]], ...]  # None: a value no current one can leave out
     removed: tuple[float, ...]
     points: tuple[float, ...]
     outside: tuple[bool, bool]
@@ -365,23 +375,22 @@ class _Plan:
 
 def _plan(index: _Index, compiled: CompiledPack, fact: Fact) -> _Plan | None:
     """The fact's plan, made on first use and kept in the pack's index; None where it has none (not private,
-    or a list)."""
+    or a list of more than `LIMIT` probes)."""
     if fact.name in index.plans:
         return index.plans[fact.name]
     readers = index.readers[fact.name]
     found = None
-    if fact.name in index.private and fact.type != "list":
-        named = [v for reader in readers for v in reader.named]
-        counts: dict[tuple[float, ...], int] = {}
-        values = []
-        for probe in _PROBES[fact.type](fact, named, None):
-            pattern = _pattern(readers, {fact.name: probe.test}, {fact.name: probe.measure})
-            if counts.setdefault(pattern, 0) < 2:
-                counts[pattern] += 1
-                values.append((probe.test, pattern))
+    named = [v for reader in readers for v in reader.named]
+    values = None
+    if fact.name in index.private:
+        values = _plan_values(fact, named, readers) if fact.type != "list" else _list_plan_values(
+            index, compiled, fact, readers)
+    if values is not None:
         if len(readers) == 1:
             values.sort(key=lambda entry: entry[1][0])
             values = values[:2] + values[2:][-2:]
+        else:
+            values = _candidates(values, [compiled.rules[reader.position].base for reader in readers])
         total = compiled.total_weight
         removed = []
         for reader in readers:
@@ -400,13 +409,80 @@ def _plan(index: _Index, compiled: CompiledPack, fact: Fact) -> _Plan | None:
         others: dict[Value, tuple[float, float] | None] = {}
         if len(readers) == 1:
             for value, _ in values:
-                rest = [degree for other, (degree,) in values if other != value]
-                others[value] = (min(rest), max(rest)) if rest else None
+                if value is not None:
+                    rest = [degree for other, (degree,) in values if other != value]
+                    others[value] = (min(rest), max(rest)) if rest else None
         found = _Plan(tuple(reader.position for reader in readers), tuple(values), tuple(removed), tuple(points),
                       outside, fact.type in ("integer", "date") or (fact.type == "string" and fact.values is None),
                       others, (values[0][1][0], values[-1][1][0]) if len(readers) == 1 and values else None)
     index.plans[fact.name] = found
     return found
+
+
+PlanValues = list[tuple[Value | None, tuple[float, ...]]]
+
+
+def _plan_values(fact: Fact, named: Named, readers: tuple[_Reader, ...]) -> PlanValues:
+    """`_Plan.values` of a private fact other than a list: the test value of each of `_PROBES`, with its pattern
+    of degrees (`_pattern`), at most two of each pattern."""
+    counts: dict[tuple[float, ...], int] = {}
+    values: PlanValues = []
+    for probe in _PROBES[fact.type](fact, named, None):
+        pattern = _pattern(readers, {fact.name: probe.test}, {fact.name: probe.measure})
+        if counts.setdefault(pattern, 0) < 2:
+            counts[pattern] += 1
+            values.append((probe.test, pattern))
+    return values
+
+
+def _list_plan_values(index: _Index, compiled: CompiledPack, fact: Fact,
+                      readers: tuple[_Reader, ...]) -> PlanValues | None:
+    """`_Plan.values` of a private list fact, without listing its probes (None: more than `LIMIT`): the classes of
+    the probes of `_list_probes` that no reader's condition tells apart (bits, as in `_Analysis._list_vectors`),
+    two probes of each (one where it has no other). A probe's value is the set it is where a current value
+    equal to it makes `_list_probes` leave it out (a set of fewer than two items, when no spare item is allowed);
+    else None, which equals no current value."""
+    items = sorted({i for reader in readers for i in reader.named if isinstance(i, str)})
+    if 2 ** len(items) > LIMIT:
+        return None
+    full, members = _subsets(len(items))
+    member = dict(zip(items, members, strict=True))
+    classes: list[tuple[int, tuple[float, ...]]] = [(full, ())]
+    for reader in readers:  # no degree reads a list: a reader's degree is 1.0 where its condition holds
+        classes = _split(classes, _true_sets(compiled.rules[reader.position].rule.when, fact.name, member, full, {},
+                                             index.closures)[0], 1.0)
+    alone = _spare_item(fact, items) is None
+    values: PlanValues = []
+    for probes, pattern in classes:
+        for _ in range(min(2, probes.bit_count())):
+            number = (probes & -probes).bit_length() - 1  # the first probe left (`_subsets` numbers them)
+            probes &= probes - 1
+            dropped = alone and number <= len(items)  # the empty set, then each item alone
+            values.append((tuple(items[number - 1:number]) if dropped else None, pattern))
+    return values
+
+
+def _candidates(values: PlanValues, bases: list[float]) -> PlanValues:
+    """The patterns of `values` (of several readers) that can give the least or the greatest figure, each once,
+    with the one value that carries it (None where several do: no current value leaves it out).
+
+    A reader's points grow with its degree where its base is positive and shrink where it is negative (each
+    step of `base * degree * confidence * decay / total` is monotone, and confidence and decay are not
+    negative), and the figure grows with the exact sum of the points: so a pattern that another one, which no
+    current value leaves out, beats (or equals) for every reader in that direction never gives the greatest
+    figure, and likewise for the least."""
+    carriers: dict[tuple[float, ...], set[Value | None]] = {}
+    for value, pattern in values:
+        carriers.setdefault(pattern, set()).add(value)
+    kept = [(next(iter(found)) if len(found) == 1 else None, pattern) for pattern, found in carriers.items()]
+    signs = [1.0 if base > 0 else -1.0 for base in bases]
+    keys = {pattern: [sign * degree for sign, degree in zip(signs, pattern, strict=True)] for _, pattern in kept}
+    always = [keys[pattern] for value, pattern in kept if value is None]
+
+    def beaten(key: list[float], better: Callable[[float, float], bool]) -> bool:
+        return any(other != key and all(map(better, other, key)) for other in always)
+    return [(value, pattern) for value, pattern in kept
+            if not beaten(keys[pattern], operator.ge) or not beaten(keys[pattern], operator.le)]
 
 
 def _pattern(readers: tuple[_Reader, ...], test: dict[str, Value], measure: dict[str, Value]) -> tuple[float, ...]:
@@ -473,7 +549,8 @@ def _build_index(compiled: CompiledPack) -> _Index:
     return _Index({name: tuple(found) for name, found in readers.items()}, closures, {},
                   tuple(band.start for band in compiled.pack.bands), tuple(band.label for band in compiled.pack.bands),
                   private, {}, {}, {}, {(name, r.position): r for name, found in readers.items() for r in found}, {},
-                  {}, {}, frozenset(r.position for name in private for r in readers[name]))
+                  {}, {}, frozenset(r.position for name in private for r in readers[name]),
+                  {id(item): position for position, item in enumerate(compiled.rules)}, tuple(sorted(readers)))
 
 
 @dataclass(slots=True)  # not frozen: made per case, and making a frozen one costs several times more
@@ -602,6 +679,19 @@ def _tied(figures: dict[tuple[float, ...], float], figure: float) -> bool:
     return False
 
 
+def _split(classes: list[tuple[int, tuple[float, ...]]], true: int,
+           points: float) -> list[tuple[int, tuple[float, ...]]]:
+    """Classes of a list fact's probes (bits, with the points of the rules so far) split by one more rule: its
+    `points` on the probes `true` where its condition holds, 0.0 on the others."""
+    split = []
+    for probes, found in classes:
+        if probes & true:
+            split.append((probes & true, (*found, points)))
+        if probes & ~true:
+            split.append((probes & ~true, (*found, 0.0)))
+    return split
+
+
 def _union(sets: Iterable[int]) -> int:
     result = 0
     for bits in sets:
@@ -620,12 +710,25 @@ def _intersection(sets: Iterable[int], full: int) -> int:
 class _Found:
     """What the values of one fact give the rules it can change: their positions, the vectors of their points
     in the order met (None: too many values), and whether `_reach`'s order decides between tied figures; for
-    one rule, also its distinct points, ascending (a figure is monotone in them: `_Analysis._monotone`)."""
+    one rule, and for a private fact's kept vectors, also the vectors `_ranked` (a figure grows with their exact
+    sums: `_Analysis._monotone`)."""
 
     positions: tuple[int, ...]
     vectors: list[tuple[float, ...]] | None
     ordered: bool
-    ascending: tuple[float, ...] | None = None
+    ranked: Sequence[tuple[float, ...]] | None = None
+
+
+def _ranked(vectors: list[tuple[float, ...]]) -> list[tuple[float, ...]]:
+    """One vector for each exact sum the vectors reach, the first met of each, ascending by that sum (compared
+    as the sums' `partials`, zero-padded: the first part is the sum rounded, which rounding keeps in order)."""
+    expansions = [partials(vector) for vector in vectors]
+    width = max(map(len, expansions))
+    keys = [(*expansion, *[0.0] * (width - len(expansion))) for expansion in expansions]
+    first: dict[tuple[float, ...], tuple[float, ...]] = {}
+    for key, vector in zip(keys, vectors, strict=True):
+        first.setdefault(key, vector)
+    return [first[key] for key in sorted(first)]
 
 
 @dataclass(frozen=True)
@@ -659,17 +762,30 @@ class _Analysis:
         self.index = _index(compiled)
         self.rules = compiled.rules
         self.values = weighing.values
-        points = {id(rule): found for rule, found in zip(weighing.rules, weighing.points, strict=True)}
-        self.now = [points.get(id(item), 0.0) for item in self.rules]
-        self.base = partials([50.0, *self.now])
+        # each rule's points as they stand; for an evaluated rule its condition (`truth`: it fired, or it is
+        # false), and for one that fired its confidence and decay (`evidence`) and points (`full`)
+        self.now = now = [0.0] * len(self.rules)
+        self._evidence: dict[int, tuple[float, float]] = {}
+        self._truths: dict[int, Truth] = {}
+        self._full: dict[int, float] = {}
+        places, evidence, truths, full = self.index.positions, self._evidence, self._truths, self._full
+        for item, found, confidence, decay in zip(weighing.rules, weighing.points, weighing.confidences,
+                                                  weighing.decays, strict=True):
+            position = places[id(item)]
+            now[position] = found
+            if confidence is not None and decay is not None:
+                evidence[position] = (confidence, decay)
+                truths[position] = True
+                full[position] = found
+            else:
+                truths[position] = False
+        self.base = partials([50.0, *weighing.points])
         self.scratch = dict(self.values)  # the case's values, one fact changed at a time (and restored)
         self.limits: list[str] = []
-        self._evidence: dict[int, tuple[float, float]] = {}
         self._depends: dict[int, frozenset[str]] | None = None
+        self.unstated = [name for name in self.index.names if name not in self.values]  # those some rule reads
         self._domains: dict[str, list[Probe | None] | None] = {}
         self._reaches: dict[str, _Reach | None] = {}  # alone(), per unstated fact
-        self._truths: dict[int, Truth] = {}            # truth(), per rule
-        self._full: dict[int, float] = {}              # full(), per rule
         self._spare_evidence: Evidence | None = None
 
     # points and figures
@@ -695,10 +811,18 @@ class _Analysis:
     def figure(self, changed: Sequence[int], points: Iterable[float]) -> float:
         """The exact score when the rules `changed` have these `points` (the others as they stand)."""
         total = math.fsum([*self.base, *(-self.now[p] for p in changed), *points])
-        return min(100.0, max(0.0, total))
+        return clamped(total)
 
-    def lever(self, name: str, low: float, high: float) -> Lever:
-        return Lever(name, low, high, _bands(self.index, low, high))
+    def levers(self, entries: list[tuple[float, str, float, float]]) -> tuple[Lever, ...]:
+        """Entries (-(high - low), fact, low, high) as levers, widest first, then by fact (they sort as tuples),
+        each with the labels, ascending, of the bands [low, high] reaches into (a band runs up to the next one's
+        start): from the last band starting at or below `low` to the last starting at or below `high`."""
+        starts, labels = self.index.starts, self.index.labels
+        found = []
+        for _, name, low, high in sorted(entries):
+            first = bisect.bisect_right(starts, low)
+            found.append(Lever(name, low, high, labels[first - 1 if first else 0:bisect.bisect_right(starts, high)]))
+        return tuple(found)
 
     def outer(self, rules: Iterable[int]) -> tuple[list[float], list[float]]:
         """Each rule's least and greatest possible points: none, or all of them at confidence and decay 1."""
@@ -708,30 +832,33 @@ class _Analysis:
     # one fact at a time: gaps and counterfactuals
 
     def gaps(self) -> tuple[Lever, ...]:
-        levers = []
+        entries = []
         score = self.weighing.score
-        for name in sorted(n for n in self.index.readers if n not in self.values):
-            reach = self.alone(name)
-            if reach is not None:
+        for name in self.unstated:  # in order: what `limits` says comes in this order
+            if (reach := self.alone(name)) is not None:
                 # leaving it unstated is one of the ways: the case's own score
-                low, high = min(reach.low, score), max(reach.high, score)
+                low = reach.low if reach.low < score else score
+                high = reach.high if reach.high > score else score
                 if low != high:
-                    levers.append(self.lever(name, low, high))
-        return _ordered(levers)
+                    entries.append((low - high, name, low, high))
+        return self.levers(entries)
 
     def counterfactuals(self) -> tuple[Lever, ...]:
-        levers = []
-        for name in sorted(n for n in self.weighing.observations if n in self.index.readers):
-            low, high = self.counterfactual(name)
-            if low != high:
-                levers.append(self.lever(name, low, high))
-        return _ordered(levers)
+        entries = []
+        observations = self.weighing.observations
+        for name in self.index.names:
+            if name in observations:
+                low, high = self.counterfactual(name)
+                if low != high:
+                    entries.append((low - high, name, low, high))
+        return self.levers(entries)
 
     def counterfactual(self, name: str) -> tuple[float, float]:
         """The least and greatest score over every other value of stated fact `name`, and its removal."""
         fact = self.pack.facts[name]
-        plan = _plan(self.index, self.compiled, fact) if len(self.case.facts[name]) == 1 else None
-        found = None if plan is None else self._planned(fact, plan)
+        plans = self.index.plans
+        plan = plans[name] if name in plans else _plan(self.index, self.compiled, fact)
+        found = None if plan is None or len(self.case.facts[name]) != 1 else self._planned(fact, plan)
         return self._probed(name) if found is None else found
 
     def _probed(self, name: str) -> tuple[float, float]:
@@ -741,9 +868,10 @@ class _Analysis:
         try:
             readers = self.index.readers[name]
             # each condition with the fact removed: one the case leaves unknown stays so (Kleene logic only
-            # ever loses a decision when a fact goes), unless a `known:` leaf reads the fact
-            unstated = [None if not reader.known and self.truth(reader) is None else reader.when(scratch)
-                        for reader in readers]
+            # ever loses a decision when a fact goes), unless a `known:` leaf reads the fact; one that no leaf on
+            # the fact reads (only its degree does) does not change
+            unstated = [truth if not reader.leaves or (truth is None and not reader.known) else reader.when(scratch)
+                        for reader in readers for truth in (self.truth(reader),)]
             removed = self.removed(name, readers, unstated)
             reach = self._alone(name, value, readers, unstated)
         finally:
@@ -776,12 +904,19 @@ class _Analysis:
             if ends is not None:
                 base = self.rules[position].base
                 confidence, decay = self.evidence(position)
-                points = [base * degree * confidence * decay / total + 0.0 for degree in ends]
-                least, greatest = min(removed, *points), max(removed, *points)
-            settled = [*self.base, -now[position]] if now[position] else self.base
-            low = math.fsum([*settled, least])
-            high = low if greatest == least else math.fsum([*settled, greatest])
-            return min(100.0, max(0.0, low)), min(100.0, max(0.0, high))
+                first = base * ends[0] * confidence * decay / total + 0.0
+                last = base * ends[1] * confidence * decay / total + 0.0
+                least, greatest = (first, last) if first < last else (last, first)
+                least, greatest = least if least < removed else removed, greatest if greatest > removed else removed
+            settled = [*self.base, -now[position]] if now[position] else [*self.base]
+            settled.append(least)
+            low = math.fsum(settled)
+            if greatest != least:
+                settled[-1] = greatest
+                high = math.fsum(settled)
+            else:
+                high = low
+            return clamped(low), clamped(high)
         patterns = [pattern for value, pattern in plan.values if value != current]
         if nearby:
             patterns += self._patterns(fact, extras, current)
@@ -790,9 +925,11 @@ class _Analysis:
         fsum = math.fsum
         figures = [fsum([*settled, *plan.removed])]
         for pattern in patterns:
-            figures.append(fsum([*settled, *[base * d * confidence * decay / total + 0.0
-                                             for d, (base, confidence, decay) in zip(pattern, factors, strict=True)]]))
-        return min(100.0, max(0.0, min(figures))), min(100.0, max(0.0, max(figures)))
+            points = settled.copy()
+            for degree, (base, confidence, decay) in zip(pattern, factors, strict=True):  # no closure per pattern
+                points.append(base * degree * confidence * decay / total + 0.0)
+            figures.append(fsum(points))
+        return clamped(min(figures)), clamped(max(figures))
 
     def _patterns(self, fact: Fact, extras: list[tuple[Value, Value]] | None,
                   current: Value) -> list[tuple[float, ...]]:
@@ -809,9 +946,14 @@ class _Analysis:
         if name not in self._reaches:
             readers = self.index.readers[name]
             if name in self.index.private:
-                found = self.index.alone.get(name) or self._find(name, None, readers, [None] * len(readers))
-                assert found is not None  # every reader of an unstated private fact can change
-                self._reaches[name] = self._settle(name, None, self.index.alone.setdefault(name, found), readers)
+                found = self.index.alone.get(name)
+                if found is None:
+                    found = self._find(name, None, readers, [None] * len(readers))
+                    assert found is not None  # every reader of an unstated private fact can change
+                    if found.ranked is None and found.vectors:
+                        found.ranked = _ranked(found.vectors)
+                    self.index.alone[name] = found
+                self._reaches[name] = self._settle(name, None, found, readers)
             else:
                 self._reaches[name] = self._alone(name, None, readers, [self.truth(reader) for reader in readers])
         return self._reaches[name]
@@ -872,8 +1014,8 @@ class _Analysis:
                 vectors = self._reach_vectors(name, fact, current, live, indexes)
         finally:
             self.scratch.pop(name, None)
-        ascending = tuple(sorted({points for points, in vectors})) if len(live) == 1 and vectors else None
-        return _Found(tuple([reader.position for reader, _ in live]), vectors, tabled and current is None, ascending)
+        ranked = sorted(set(vectors)) if len(live) == 1 and vectors else None  # one rule: by its points
+        return _Found(tuple([reader.position for reader, _ in live]), vectors, tabled and current is None, ranked)
 
     def _settle(self, name: str, current: Current, found: _Found, readers: tuple[_Reader, ...]) -> _Reach | None:
         """The least and greatest figures of the vectors found; where the order the values are met in could
@@ -881,8 +1023,8 @@ class _Analysis:
         positions = found.positions
         if found.vectors is None:
             return self._too_many(name, positions)
-        if found.ascending is not None:
-            reach = self._monotone(positions[0], found.ascending)
+        if found.ranked is not None:
+            reach = self._monotone(positions, found.ranked)
             if reach is not None:
                 return reach
         figures = self._figures(positions, found.vectors)
@@ -901,21 +1043,20 @@ class _Analysis:
             reach = _extreme(positions, self._figures(positions, probed))
         return reach
 
-    def _monotone(self, position: int, ascending: tuple[float, ...]) -> _Reach | None:
-        """`_settle` for one rule whose points take the values `ascending`: the figure rounds an exact sum that
-        grows with the points, so the least and greatest are at the ends, and where the next value gives the
-        same figure (a tie, where the order met decides which points come with it) None."""
-        now = self.now[position]
-        settled = [*self.base, -now] if now else self.base
+    def _monotone(self, positions: tuple[int, ...], ranked: Sequence[tuple[float, ...]]) -> _Reach | None:
+        """`_settle` from the vectors `ranked` (`_ranked`): the figure rounds an exact sum that grows with the
+        vector's, so the least and greatest are at the ends, and where the next one gives the same figure (a
+        tie, where the order met decides which points come with it) None."""
+        now = self.now
+        settled = [*self.base, *[-now[p] for p in positions if now[p]]]
         fsum = math.fsum
-        low = min(100.0, max(0.0, fsum([*settled, ascending[0]])))
-        if len(ascending) == 1:
-            return _Reach((position,), low, low, ascending, ascending)
-        high = min(100.0, max(0.0, fsum([*settled, ascending[-1]])))
-        if (min(100.0, max(0.0, fsum([*settled, ascending[1]]))) == low
-                or min(100.0, max(0.0, fsum([*settled, ascending[-2]]))) == high):
+        low = clamped(fsum([*settled, *ranked[0]]))
+        if len(ranked) == 1:
+            return _Reach(positions, low, low, ranked[0], ranked[0])
+        high = clamped(fsum([*settled, *ranked[-1]]))
+        if clamped(fsum([*settled, *ranked[1]])) == low or clamped(fsum([*settled, *ranked[-2]])) == high:
             return None
-        return _Reach((position,), low, high, ascending[:1], ascending[-1:])
+        return _Reach(positions, low, high, ranked[0], ranked[-1])
 
     def _figures(self, positions: tuple[int, ...],
                  vectors: Sequence[tuple[float, ...]]) -> dict[tuple[float, ...], float]:
@@ -926,7 +1067,7 @@ class _Analysis:
         if len(settled) > 3 and len(vectors) > 2:
             settled = partials(settled)
         fsum = math.fsum
-        return {vector: min(100.0, max(0.0, fsum([*settled, *vector]))) for vector in vectors}
+        return {vector: clamped(fsum([*settled, *vector])) for vector in vectors}
 
     def _tabled_vectors(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]],
                         indexes: list[int]) -> list[tuple[float, ...]]:
@@ -1006,18 +1147,17 @@ class _Analysis:
 
     def _reach_vectors(self, name: str, fact: Fact, current: Current, live: list[tuple[_Reader, bool]],
                        indexes: list[int]) -> list[tuple[float, ...]]:
-        """The points of `_alone`'s rules at each of its probes, in their order (each distinct vector once). For
-        a fact with a table, a probe among its values reads the outcomes of the leaves and the degrees there
-        from the table."""
+        """The points of `_alone`'s rules at each of its probes, in their order (each distinct vector once), for
+        a fact of any type but list (`_list_vectors`): a probe among the values of the fact's table reads the
+        outcomes of the leaves and the degrees there from the table."""
         probes = _PROBES[fact.type](fact, [v for reader, _ in live for v in reader.named], current)
         scratch, total = self.scratch, self.compiled.total_weight
-        table = (self.index.tables.get(name) or _table(self.index, fact)) if fact.type != "list" else None
+        table = self.index.tables.get(name) or _table(self.index, fact)
         tests = [probe.test for probe in probes]
-        places: list[int | None] = ([table.places.get(test) for test in tests] if table is not None
-                                    else [None] * len(tests))
+        places: list[int | None] = [table.places.get(test) for test in tests]
         # where a degree is read: a number's probe inside a piece reads it at the piece's end
-        ends = places if fact.type != "number" or table is None else [table.places.get(p.measure) for p in probes]
-        if fact.type == "number" and table is not None:
+        ends = places if fact.type != "number" else [table.places.get(p.measure) for p in probes]
+        if fact.type == "number":
             _inside(table, probes, places)
         # the probes the table does not hold, with what the leaves see there (the probe's `test`)
         missing = [(j, {name: tests[j]}) for j, place in enumerate(places) if place is None]
@@ -1025,39 +1165,38 @@ class _Analysis:
         # a rule at a time (a column of points, one per probe), then the vectors probe by probe
         columns: list[list[float]] = []
         for (reader, open_when), i in zip(live, indexes, strict=True):
-            truths: list[Truth]
-            keys: list[Any] | None = None
-            seen: dict[Any, Truth] = {}
-            if not open_when:
-                truths = [True] * len(tests)
-            elif reader.leaves:
-                # its truth once per outcome of its leaves: an outcome's id in the table, else the outcome itself
-                keys = list(map(table.ids[i].__getitem__, held)) if table is not None else [None] * len(tests)
+            keys: list[int] | None = None  # per probe, the id of its leaves' outcome (None: one truth for all)
+            seen: dict[int, Truth] = {}
+            truth: Truth = True
+            if open_when and reader.leaves:
+                # its truth once per outcome of its leaves, by the outcome's id in the table (which holds every
+                # outcome a value gives), at the table's value with that outcome
+                keys = list(map(table.ids[i].__getitem__, held))
+                outcomes, examples = table.outcomes[i], table.examples[i]
                 for j, one in missing:
-                    keys[j] = tuple([leaf(one) for leaf in reader.leaves])
-                # a test with each key (the last: any will do, its leaves' outcome is the key)
-                for key, test in dict(zip(keys, tests, strict=True)).items():
-                    scratch[name] = test
+                    keys[j] = outcomes[tuple([leaf(one) for leaf in reader.leaves])]
+                for key in set(keys):
+                    scratch[name] = examples[key]
                     seen[key] = reader.when(scratch)
-                truths = list(map(seen.__getitem__, keys))
-            else:
-                truths = [reader.when(scratch)] * len(tests)  # no leaf reads the fact: the others decide
+            elif open_when:
+                truth = reader.when(scratch)  # no leaf reads the fact: the others decide
             if not reader.ramp or reader.measure is None:
                 full = self.full(reader.position)
                 if keys is None:
-                    columns.append([full if truth else 0.0 for truth in truths])
+                    columns.append([full if truth else 0.0] * len(tests))
                 else:
-                    points_of = {key: full if truth else 0.0 for key, truth in seen.items()}
+                    points_of = {key: full if holds else 0.0 for key, holds in seen.items()}
                     columns.append(list(map(points_of.__getitem__, keys)))
                 continue
             ramp, base = reader.measure, reader.base
             confidence, decay = self.evidence(reader.position)
-            tabled = table.degrees[i] if table is not None else None
+            tabled = table.degrees[i]
             degrees = [ramp({name: probe.measure}) for probe in probes] if tabled is None else [
                 tabled[place] if place is not None else ramp({name: probe.measure})
                 for probe, place in zip(probes, ends, strict=True)]
-            columns.append([0.0 if degree is None or not truth else base * degree * confidence * decay / total + 0.0
-                            for degree, truth in zip(degrees, truths, strict=True)])
+            truths = [truth] * len(tests) if keys is None else map(seen.__getitem__, keys)
+            columns.append([0.0 if degree is None or not holds else base * degree * confidence * decay / total + 0.0
+                            for degree, holds in zip(degrees, truths, strict=True)])
         return list(dict.fromkeys(zip(*columns, strict=True)))
 
     def _list_vectors(self, name: str, fact: Fact, current: Current,
@@ -1070,33 +1209,21 @@ class _Analysis:
         items = sorted({i for reader, _ in live for i in reader.named if isinstance(i, str)})
         if 2 ** len(items) > LIMIT:
             return None
-        if fact.values is None:
-            spare: str | None = _fresh(items)
-        else:
-            spare = next((v for v in fact.values if v not in items), None)
         full, members = _subsets(len(items))
         allowed = full
-        if spare is None and isinstance(current, tuple) and len(current) < 2 and set(current) <= set(items):
+        if _spare_item(fact, items) is None and isinstance(current, tuple) and len(current) < 2 \
+                and set(current) <= set(items):
             # `_list_probes` skips the set that is the current value when it has no other form to take
             allowed &= ~(1 << (0 if not current else 1 + items.index(current[0])))
         member = dict(zip(items, members, strict=True))
-        classes: list[tuple[int, list[float]]] = [(allowed, [])] if allowed else []
+        classes: list[tuple[int, tuple[float, ...]]] = [(allowed, ())] if allowed else []
         for reader, _ in live:
             points = self.full(reader.position)
-            if points == 0.0:
-                classes = [(probes, [*found, 0.0]) for probes, found in classes]
-                continue
-            true = _true_sets(self.rules[reader.position].rule.when, name, member, full, self.scratch,
-                              self.index.closures)[0]
-            split = []
-            for probes, found in classes:
-                if probes & true:
-                    split.append((probes & true, [*found, points]))
-                if probes & ~true:
-                    split.append((probes & ~true, [*found, 0.0]))
-            classes = split
+            true = 0 if points == 0.0 else _true_sets(self.rules[reader.position].rule.when, name, member, full,
+                                                      self.scratch, self.index.closures)[0]
+            classes = _split(classes, true, points)
         # by each class's first probe
-        return list(dict.fromkeys(tuple(found) for _, found in sorted(classes, key=lambda entry: entry[0] & -entry[0])))
+        return list(dict.fromkeys(found for _, found in sorted(classes, key=lambda entry: entry[0] & -entry[0])))
 
     def _too_many(self, name: str, positions: tuple[int, ...]) -> _Reach:
         self.limits.append(f"'{name}': its values fall into more than {LIMIT:,} classes; its range is an "
@@ -1155,10 +1282,10 @@ class _Analysis:
         the parts of its condition the stated facts leave open, and its degree's fact unless the condition is
         already false or unknown."""
         if self._depends is None:
-            varying = frozenset(n for n in self.index.readers if n not in self.values)
+            varying = frozenset(self.unstated)
             self._depends = {}
             unstated = self.index.unstated
-            for name in sorted(varying):
+            for name in self.unstated:
                 if name in self.index.private:
                     # its rules read it alone: what they depend on, it unstated, depends on the pack alone
                     kept = unstated.get(name)
@@ -1225,7 +1352,7 @@ class _Analysis:
 
         depends, index = self.depends(), self.index
         # a private fact's rules read it alone: they form a group of their own (named by the fact), kept per pack
-        found = {name: group for name in index.private if name not in self.values and (group := self._solo(name))}
+        found = {name: group for name in self.unstated if name in index.private and (group := self._solo(name))}
         depending = {p: sorted(facts) for p, facts in sorted(depends.items()) if facts and p not in index.lone}
         for first, *rest in depending.values():
             for other in rest:
@@ -1380,16 +1507,6 @@ def _put(test: dict[str, Value], measure: dict[str, Value], name: str, probe: Pr
     else:
         test[name] = probe.test
         measure[name] = probe.measure
-
-
-def _ordered(levers: list[Lever]) -> tuple[Lever, ...]:
-    return tuple(sorted(levers, key=lambda lever: (-(lever.high - lever.low), lever.fact)))
-
-
-def _bands(index: _Index, low: float, high: float) -> tuple[str, ...]:
-    """The labels, ascending, of the bands [low, high] reaches into (a band runs up to the next one's start):
-    from the last band starting at or below `low` to the last starting at or below `high` (they ascend)."""
-    return index.labels[max(0, bisect.bisect_right(index.starts, low) - 1):bisect.bisect_right(index.starts, high)]
 
 
 # --- variable elimination (max-sum and min-sum together) -------------------------------------------------

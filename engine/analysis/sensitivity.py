@@ -36,6 +36,7 @@ class _Box:
 
     lows: tuple[float, ...]
     highs: tuple[float, ...]
+    negated: tuple[float, ...]   # -lows
     steps: tuple[float, ...]     # highs - lows
     ranged: tuple[int, ...]      # positions of the rules whose range is not a single weight
     bottom: tuple[float, ...]    # partials of the sum of `lows`
@@ -57,7 +58,8 @@ def _build_box(compiled: CompiledPack) -> _Box:
         lows.append(low)
         highs.append(high)
     ranged = tuple(i for i, (low, high) in enumerate(zip(lows, highs, strict=True)) if low != high)
-    return _Box(tuple(lows), tuple(highs), tuple(high - low for low, high in zip(lows, highs, strict=True)), ranged,
+    return _Box(tuple(lows), tuple(highs), tuple(-low for low in lows),
+                tuple(high - low for low, high in zip(lows, highs, strict=True)), ranged,
                 tuple(partials(lows)), math.fsum(lows), {id(item): i for i, item in enumerate(compiled.rules)},
                 tuple(item.rule.sign for item in compiled.rules))
 
@@ -68,9 +70,16 @@ def partials(numbers: Iterable[float]) -> list[float]:
     is a fraction of an ulp of the one before, and one that is not zero never rounds to zero."""
     numbers = list(numbers)
     found: list[float] = []
-    while (rest := math.fsum([*numbers, *[-part for part in found]])) != 0.0:
+    while (rest := math.fsum(numbers)) != 0.0:
         found.append(rest)
+        numbers.append(-rest)
     return found
+
+
+def clamped(total: float) -> float:
+    """The score an exact sum of points gives: within [0, 100] (as `min(100.0, max(0.0, total))`, at a fraction
+    of its cost: it runs for every figure)."""
+    return 0.0 if total <= 0.0 else 100.0 if total >= 100.0 else total
 
 
 def sensitivity(compiled: CompiledPack, case: Case, as_of: dt.date | None = None) -> Interval:
@@ -81,23 +90,22 @@ def sensitivity(compiled: CompiledPack, case: Case, as_of: dt.date | None = None
 def weight_interval(compiled: CompiledPack, weighing: Weighing) -> Interval:
     """`sensitivity` of a case already weighed (so it is not scored twice)."""
     box = _box(compiled)
+    places, signs, lows = box.positions, box.signs, box.lows
     values = dict.fromkeys(box.ranged, 0.0)  # u of each ranged rule (0 when it did not fire)
-    fired = _Fired([], [], [])
+    fired: Fired = []
     numerator = []
     for item, degree, confidence, decay in zip(weighing.rules, weighing.degrees, weighing.confidences,
                                                weighing.decays, strict=True):
         if confidence is None or decay is None:
             continue
-        position = box.positions[id(item)]
-        sign = box.signs[position]
+        position = places[id(item)]
+        sign = signs[position]
         value = sign * degree * confidence * decay
         if position in values:
             values[position] = value
-        numerator.append(box.lows[position] * value)
+        numerator.append(lows[position] * value)
         if degree:
-            fired.positions.append(position)
-            fired.scales.append(50 * float(sign))
-            fired.factors.append((degree, confidence, decay))
+            fired.append((position, 50 * float(sign), degree, confidence, decay))
     start = math.fsum(numerator)
     ties = _ties(values)
     high = _corner_score(box, fired, _top(box, reversed(ties), start, rising=True))
@@ -106,30 +114,22 @@ def weight_interval(compiled: CompiledPack, weighing: Weighing) -> Interval:
     return Interval(min(low, weighing.score), max(high, weighing.score))
 
 
-@dataclass(frozen=True)
-class _Fired:
-    """The rules that fired with a degree: their positions, 50 * sign (the first factors of their points), and
-    degree, confidence and decay."""
-
-    positions: list[int]
-    scales: list[float]
-    factors: list[tuple[float, float, float]]
+# The rules that fired with a degree: each one's position, 50 * sign (the first factors of its points), degree,
+# confidence and decay.
+Fired = list[tuple[int, float, float, float, float]]
 
 
 def _ties(values: dict[int, float]) -> list[tuple[float, list[int]]]:
     """The ranged rules by value, ascending, those with equal values together in pack order: read forwards or
-    backwards, the order a stable sort ascending or descending gives (one sort serves both directions)."""
-    ties: list[tuple[float, list[int]]] = []
-    for rule in sorted(values, key=values.__getitem__):
-        value = values[rule]
-        if ties and ties[-1][0] == value:
-            ties[-1][1].append(rule)
-        else:
-            ties.append((value, [rule]))
-    return ties
+    backwards, the order a stable sort ascending or descending gives (one sort serves both directions). Equal
+    values share a key of a dict (0.0 and -0.0 too), so only the distinct values are sorted."""
+    groups: dict[float, list[int]] = {}
+    for rule, value in values.items():
+        groups.setdefault(value, []).append(rule)
+    return sorted(groups.items())
 
 
-def _top(box: _Box, ties: Iterable[tuple[float, list[int]]], numerator: float, rising: bool) -> set[int]:
+def _top(box: _Box, ties: Iterable[tuple[float, list[int]]], numerator: float, rising: bool) -> list[int]:
     """The ranged rules at the top of their ranges in the corner with the greatest (rising) or least ratio:
     those whose values come first in that direction (`ties`, in that order), for the best cut."""
     denominator = box.low_sum
@@ -146,15 +146,17 @@ def _top(box: _Box, ties: Iterable[tuple[float, list[int]]], numerator: float, r
         ratio = numerator / denominator
         if (ratio > best_ratio) if rising else (ratio < best_ratio):
             best_ratio, best_cut = ratio, len(order)
-    return set(order[:best_cut])
+    return order[:best_cut]
 
 
-def _corner_score(box: _Box, fired: _Fired, top: set[int]) -> float:
+def _corner_score(box: _Box, fired: Fired, top: list[int]) -> float:
     """The score with the rules `top` at the top of their ranges and the others at the bottom, in the
     arithmetic of `weigh` (points_i = 50*s*w*a*c*t / W)."""
-    highs, lows = box.highs, box.lows
-    total = math.fsum([*box.bottom, *[highs[i] for i in top], *[-lows[i] for i in top]])
-    points = [scale * (highs[position] if position in top else lows[position]) * degree * confidence * decay / total
-              + 0.0 for position, scale, (degree, confidence, decay)
-              in zip(fired.positions, fired.scales, fired.factors, strict=True)]
-    return min(100.0, max(0.0, math.fsum([50.0, *points])))
+    highs = box.highs
+    weights = list(box.lows)
+    for rule in top:
+        weights[rule] = highs[rule]
+    total = math.fsum([*box.bottom, *map(highs.__getitem__, top), *map(box.negated.__getitem__, top)])
+    points = [scale * weights[position] * degree * confidence * decay / total + 0.0
+              for position, scale, degree, confidence, decay in fired]
+    return clamped(math.fsum([50.0, *points]))
