@@ -856,8 +856,7 @@ class _Analysis:
     def counterfactual(self, name: str) -> tuple[float, float]:
         """The least and greatest score over every other value of stated fact `name`, and its removal."""
         fact = self.pack.facts[name]
-        plans = self.index.plans
-        plan = plans[name] if name in plans else _plan(self.index, self.compiled, fact)
+        plan = _plan(self.index, self.compiled, fact)
         found = None if plan is None or len(self.case.facts[name]) != 1 else self._planned(fact, plan)
         return self._probed(name) if found is None else found
 

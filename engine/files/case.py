@@ -107,12 +107,11 @@ class _CaseChecker:
     def observations(self, name: str, raw: Any, sources: dict[str, Source]) -> tuple[Observation, ...]:
         fact = self.pack.facts[name]
         where: PathKey = ("facts", name)
-        if isinstance(raw, dict):  # one observation, the usual: no history to check for repeated dates
-            observation = self.observation(fact, where, raw, sources)
-            return () if observation is None else (observation,)
-        if not (isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw)):
-            # a bare value: the fact's value is the observation, and lies where it does
-            observation = self.observation(fact, where, {"value": raw}, sources, bare=True)
+        if isinstance(raw, dict) or not (isinstance(raw, list) and raw and all(isinstance(i, dict) for i in raw)):
+            # one observation, the usual (no history to check for repeated dates), or a bare value: the fact's
+            # value is the observation, and lies where it does
+            bare = not isinstance(raw, dict)
+            observation = self.observation(fact, where, {"value": raw} if bare else raw, sources, bare=bare)
             return () if observation is None else (observation,)
         observations = []
         seen: dict[dt.date | None, PathKey] = {}
