@@ -123,20 +123,45 @@ Current = Value | None  # the value a counterfactual must differ from; None: any
 
 
 def _whole_probes(fact: Fact, named: Named, current: Current) -> list[Probe]:
-    """Whole numbers: each named value, the nearest whole numbers on each side of it, and the bounds."""
-    low = None if fact.min is None else math.ceil(fact.min)
-    high = None if fact.max is None else math.floor(fact.max)
-    return [Probe(v, v) for v in _around(named, low, high, current, 0)]
+    """Whole numbers, and dates as whole numbers of days (within the dates Python can represent): each named
+    value, the nearest whole numbers on each side of it, and the bounds."""
+    low, high, fallback = _whole_range(fact)
+    numbers = _around([_as_whole(v) for v in named], low, high, _as_whole(current), fallback)
+    return [Probe(v, v) for v in (_from_whole(fact, number) for number in numbers)]
+
+
+def _whole_range(fact: Fact) -> tuple[int | None, int | None, int]:
+    """An integer or date fact's least and greatest value as whole numbers (`_as_whole`; None: no bound), and the
+    one that stands for all where nothing compares the fact."""
+    if fact.type == "date":
+        return 1, dt.date.max.toordinal(), _SOME_DAY.toordinal()
+    return None if fact.min is None else math.ceil(fact.min), None if fact.max is None else math.floor(fact.max), 0
+
+
+def _as_whole(value: Any) -> Any:
+    """A date as its ordinal; any other value as it is."""
+    return value.toordinal() if isinstance(value, dt.date) else value
+
+
+def _from_whole(fact: Fact, number: int) -> Value:
+    """The value of an integer or date fact that `_as_whole` gives as `number`."""
+    return dt.date.fromordinal(number) if fact.type == "date" else number
+
+
+def _near(named: Named) -> set[int]:
+    """The named values' neighbours: the nearest whole numbers on each side of each, and each that is whole."""
+    found: set[int] = set()
+    for point in named:
+        found.update((math.ceil(point) - 1, math.floor(point) + 1))
+        if point == math.floor(point):
+            found.add(int(point))
+    return found
 
 
 def _around(named: Named, low: int | None, high: int | None, current: Any, fallback: int) -> list[int]:
     """Whole numbers that matter between `low` and `high`: a run of numbers no named value splits has its
     extremes at its ends, which are the named values' neighbours, the bounds, and the current value's."""
-    found: set[int] = {x for x in (low, high) if x is not None}
-    for point in named:
-        found.update((math.ceil(point) - 1, math.floor(point) + 1))
-        if point == math.floor(point):
-            found.add(int(point))
+    found: set[int] = {x for x in (low, high) if x is not None} | _near(named)
     if current is not None:
         found.update((current - 1, current + 1))
     if not found:
@@ -145,13 +170,6 @@ def _around(named: Named, low: int | None, high: int | None, current: Any, fallb
 
 
 _SOME_DAY = dt.date(2000, 1, 1)
-
-
-def _date_probes(fact: Fact, named: Named, current: Current) -> list[Probe]:
-    """Dates: as whole numbers of days, within the dates Python can represent."""
-    days = _around([d.toordinal() for d in named], 1, dt.date.max.toordinal(),
-                   None if not isinstance(current, dt.date) else current.toordinal(), _SOME_DAY.toordinal())
-    return [Probe(day, day) for day in map(dt.date.fromordinal, days)]
 
 
 def _number_probes(fact: Fact, named: Named, current: Current) -> list[Probe]:
@@ -229,7 +247,7 @@ _PROBES: dict[str, Callable[[Fact, Named, Current], list[Probe]]] = {
     "integer": _whole_probes,
     "number": _number_probes,
     "string": _string_probes,
-    "date": _date_probes,
+    "date": _whole_probes,
     "list": _list_probes,
 }
 
@@ -282,6 +300,10 @@ class _Table:
     classes: tuple[_Class, ...]
     ascending: tuple[float, ...]                          # a number's values, ascending (else none)
     ranks: tuple[int, ...]                                # and their places
+    # an integer's or date's: per reader, the places of the values `_around` adds for what it names (within the
+    # bounds), and those of the bounds
+    near: tuple[frozenset[int], ...]
+    edges: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -299,7 +321,6 @@ class _Index:
     alone: dict[str, _Found]
     probed: dict[str, list[tuple[float, ...]]]
     plans: dict[str, _Plan | None]           # fact -> its plan (`_plan`), made on first use
-    reading: dict[tuple[str, int], _Reader]  # (fact, rule position) -> that rule reading that fact
     # Groups of several (unstated) facts whose readers read no other fact: the case's values and evidence do not
     # enter their rules' points (confidence and decay 1), so `_Analysis.extremes` of such a group depends on
     # the pack alone: kept (by `LIMIT` and the facts), made on first use (None: the group is not closed).
@@ -312,6 +333,7 @@ class _Index:
 
 
 _TABLED = frozenset({"boolean", "string", "integer", "date"})
+_WHOLE = frozenset({"integer", "date"})
 
 
 def _table(index: _Index, fact: Fact) -> _Table:
@@ -340,11 +362,56 @@ def _table(index: _Index, fact: Fact) -> _Table:
                         if reader.ramp and reader.measure is not None else None for reader in readers)
         ids = tuple(zip(*classes_of, strict=True)) if values else tuple(() for _ in readers)
         ranks = sorted(range(len(values)), key=values.__getitem__) if fact.type == "number" else []
+        places = {v: place for place, v in enumerate(values)}
+        near: tuple[frozenset[int], ...] = ()
+        edges: frozenset[int] = frozenset()
+        if fact.type in _WHOLE:
+            low, high = _whole_range(fact)[:2]
+
+            def held(numbers: Iterable[int]) -> frozenset[int]:
+                return frozenset(places[_from_whole(fact, x)] for x in numbers
+                                 if (low is None or x >= low) and (high is None or x <= high))
+            near = tuple(held(_near([_as_whole(v) for v in reader.named])) for reader in readers)
+            edges = held(x for x in (low, high) if x is not None)
         found = index.tables[fact.name] = _Table(
-            tuple(values), {v: place for place, v in enumerate(values)}, tuple(outcomes), tuple(examples),
+            tuple(values), places, tuple(outcomes), tuple(examples),
             ids, degrees, tuple(_Class(key, tuple(m)) for key, m in classes.items()),
-            tuple(cast(float, values[place]) for place in ranks), tuple(ranks))
+            tuple(cast(float, values[place]) for place in ranks), tuple(ranks), near, edges)
     return found
+
+
+def _whole_values(fact: Fact, table: _Table, live: list[tuple[_Reader, bool]], indexes: list[int],
+                  current: Current) -> tuple[list[Value], list[int | None]]:
+    """The test values of `_whole_probes` for what the live readers (at `indexes` among the fact's) name, in order,
+    and their places in the fact's table (None: not there), from the places of what `_around` adds for each
+    reader (`_Table.near`): all of them are in the table, and only the current value's neighbours (or the value
+    that stands for all) may not be."""
+    low, high, fallback = _whole_range(fact)
+    chosen = set(table.edges.union(*[table.near[i] for i in indexes]))
+    others: list[int] = []
+    if current is not None:
+        number = _as_whole(current)
+        others = [x for x in (number - 1, number + 1) if (low is None or x >= low) and (high is None or x <= high)]
+    elif low is None and high is None and not any(reader.named for reader, _ in live):
+        others = [fallback]  # nothing compares it: one value stands for all
+    extra = []
+    for x in others:
+        value = _from_whole(fact, x)
+        place = table.places.get(value)
+        if place is None:
+            extra.append(value)
+        else:
+            chosen.add(place)
+    if current is not None:
+        chosen.discard(cast(int, table.places.get(current)))
+    ordered = sorted(chosen)  # the table's values ascend
+    tests = [table.values[place] for place in ordered]
+    places: list[int | None] = list(ordered)
+    for value in extra:
+        at = bisect.bisect_left(tests, value)
+        tests.insert(at, value)
+        places.insert(at, None)
+    return tests, places
 
 
 @dataclass(frozen=True)
@@ -548,7 +615,7 @@ def _build_index(compiled: CompiledPack) -> _Index:
                         if all(compiled.rules[reader.position].facts == (name,) for reader in found))
     return _Index({name: tuple(found) for name, found in readers.items()}, closures, {},
                   tuple(band.start for band in compiled.pack.bands), tuple(band.label for band in compiled.pack.bands),
-                  private, {}, {}, {}, {(name, r.position): r for name, found in readers.items() for r in found}, {},
+                  private, {}, {}, {}, {},
                   {}, {}, frozenset(r.position for name in private for r in readers[name]),
                   {id(item): position for position, item in enumerate(compiled.rules)}, tuple(sorted(readers)))
 
@@ -785,6 +852,8 @@ class _Analysis:
         self._depends: dict[int, frozenset[str]] | None = None
         self.unstated = [name for name in self.index.names if name not in self.values]  # those some rule reads
         self._domains: dict[str, list[Probe | None] | None] = {}
+        # (fact, rule) -> the outcomes of the rule's leaves on the fact at each of the fact's `domain`
+        self._outcomes: dict[tuple[str, int], list[tuple[Truth, ...]]] = {}
         self._reaches: dict[str, _Reach | None] = {}  # alone(), per unstated fact
         self._spare_evidence: Evidence | None = None
 
@@ -869,13 +938,38 @@ class _Analysis:
             # each condition with the fact removed: one the case leaves unknown stays so (Kleene logic only
             # ever loses a decision when a fact goes), unless a `known:` leaf reads the fact; one that no leaf on
             # the fact reads (only its degree does) does not change
-            unstated = [truth if not reader.leaves or (truth is None and not reader.known) else reader.when(scratch)
-                        for reader in readers for truth in (self.truth(reader),)]
+            truths, unstated = self._truths, []
+            for reader in readers:
+                truth = truths[reader.position] if reader.position in truths else self.truth(reader)
+                unstated.append(truth if not reader.leaves or (truth is None and not reader.known)
+                                else reader.when(scratch))
             removed = self.removed(name, readers, unstated)
-            reach = self._alone(name, value, readers, unstated)
+            found = self._find(name, value, readers, unstated)
+            reach = self._unchanged(name, value) if found is None else self._span(name, found)
         finally:
             scratch[name] = value
-        return (removed, removed) if reach is None else (min(reach.low, removed), max(reach.high, removed))
+        return (removed, removed) if reach is None else (min(reach[0], removed), max(reach[1], removed))
+
+    def _span(self, name: str, found: _Found) -> tuple[float, float] | None:
+        """The least and greatest figures of the vectors found (None: there are none), without the points that
+        come with them (a counterfactual needs none). A figure rounds an exact sum that grows with the exact sum
+        of the vector's points, so each extreme is among the vectors whose points' sum, rounded, is the least
+        (greatest) of those sums: only those are added to the rest."""
+        positions, vectors = found.positions, found.vectors
+        if vectors is None:
+            reach = self._too_many(name, positions)
+            return reach.low, reach.high
+        if not vectors:
+            return None
+        fsum = math.fsum
+        sums = list(map(fsum, vectors))
+        least, greatest = min(sums), max(sums)
+        now = self.now
+        settled = [*self.base, *[-now[p] for p in positions if now[p]]]
+        low = min([fsum([*settled, *vector]) for vector, total in zip(vectors, sums, strict=True) if total == least])
+        high = max([fsum([*settled, *vector]) for vector, total in zip(vectors, sums, strict=True)
+                    if total == greatest])
+        return clamped(low), clamped(high)
 
     def _planned(self, fact: Fact, plan: _Plan) -> tuple[float, float] | None:
         """`counterfactual` of a private fact with one observation (its removal leaves it unstated), from its
@@ -969,11 +1063,16 @@ class _Analysis:
         conditions with the fact unstated, and `self.scratch` holds the case's values without it."""
         found = self._find(name, current, readers, truths)
         if found is None:
-            # no rule can change: every other value there is scores as the case does
-            score = self.weighing.score
-            fact = self.pack.facts[name]
-            return _Reach((), score, score, (), ()) if _PROBES[fact.type](fact, (), current) else None
+            unchanged = self._unchanged(name, current)
+            return None if unchanged is None else _Reach((), *unchanged, (), ())
         return self._settle(name, current, found, readers)
+
+    def _unchanged(self, name: str, current: Current) -> tuple[float, float] | None:
+        """`_alone`'s least and greatest score where no rule can change: every other value there is scores as the
+        case does (None: there is none)."""
+        score = self.weighing.score
+        fact = self.pack.facts[name]
+        return (score, score) if _PROBES[fact.type](fact, (), current) else None
 
     def _live(self, readers: tuple[_Reader, ...], truths: list[Truth]) -> tuple[list[tuple[_Reader, bool]], list[int]]:
         """The readers whose points the fact can change, each with whether its condition is still open (else
@@ -1149,31 +1248,42 @@ class _Analysis:
         """The points of `_alone`'s rules at each of its probes, in their order (each distinct vector once), for
         a fact of any type but list (`_list_vectors`): a probe among the values of the fact's table reads the
         outcomes of the leaves and the degrees there from the table."""
-        probes = _PROBES[fact.type](fact, [v for reader, _ in live for v in reader.named], current)
         scratch, total = self.scratch, self.compiled.total_weight
         table = self.index.tables.get(name) or _table(self.index, fact)
-        tests = [probe.test for probe in probes]
-        places: list[int | None] = [table.places.get(test) for test in tests]
-        # where a degree is read: a number's probe inside a piece reads it at the piece's end
-        ends = places if fact.type != "number" else [table.places.get(p.measure) for p in probes]
-        if fact.type == "number":
-            _inside(table, probes, places)
+        places: list[int | None]
+        if fact.type in _WHOLE:
+            tests, places = _whole_values(fact, table, live, indexes, current)
+            measures, ends = tests, places
+        else:
+            probes = _PROBES[fact.type](fact, [v for reader, _ in live for v in reader.named], current)
+            tests, measures = [probe.test for probe in probes], [probe.measure for probe in probes]
+            places = [table.places.get(test) for test in tests]
+            # where a degree is read: a number's probe inside a piece reads it at the piece's end
+            ends = places if fact.type != "number" else [table.places.get(measure) for measure in measures]
+            if fact.type == "number":
+                _inside(table, probes, places)
         # the probes the table does not hold, with what the leaves see there (the probe's `test`)
         missing = [(j, {name: tests[j]}) for j, place in enumerate(places) if place is None]
         held = [0 if place is None else place for place in places]  # the others' places (0: patched below)
+        # a reader's entries at those places (and at the places of the measures, for a degree), picked at once
+        pick = _picker(held)
+        pick_ends = pick if ends is places else _picker([0 if place is None else place for place in ends])
+        unheld = [(j, {name: measures[j]}) for j, place in enumerate(ends) if place is None]
         # a rule at a time (a column of points, one per probe), then the vectors probe by probe
-        columns: list[list[float]] = []
+        columns: list[Sequence[float]] = []
         for (reader, open_when), i in zip(live, indexes, strict=True):
-            keys: list[int] | None = None  # per probe, the id of its leaves' outcome (None: one truth for all)
+            keys: Sequence[int] | None = None  # per probe, the id of its leaves' outcome (None: one truth for all)
             seen: dict[int, Truth] = {}
             truth: Truth = True
             if open_when and reader.leaves:
                 # its truth once per outcome of its leaves, by the outcome's id in the table (which holds every
                 # outcome a value gives), at the table's value with that outcome
-                keys = list(map(table.ids[i].__getitem__, held))
+                keys = pick(table.ids[i])
                 outcomes, examples = table.outcomes[i], table.examples[i]
-                for j, one in missing:
-                    keys[j] = outcomes[tuple([leaf(one) for leaf in reader.leaves])]
+                if missing:
+                    keys = list(keys)
+                    for j, one in missing:
+                        keys[j] = outcomes[tuple([leaf(one) for leaf in reader.leaves])]
                 for key in set(keys):
                     scratch[name] = examples[key]
                     seen[key] = reader.when(scratch)
@@ -1184,15 +1294,20 @@ class _Analysis:
                 if keys is None:
                     columns.append([full if truth else 0.0] * len(tests))
                 else:
-                    points_of = {key: full if holds else 0.0 for key, holds in seen.items()}
-                    columns.append(list(map(points_of.__getitem__, keys)))
+                    points_of = [0.0] * len(table.examples[i])  # by the outcome's id
+                    for key, holds in seen.items():
+                        points_of[key] = full if holds else 0.0
+                    columns.append(_picker(keys)(points_of))
                 continue
             ramp, base = reader.measure, reader.base
             confidence, decay = self.evidence(reader.position)
             tabled = table.degrees[i]
-            degrees = [ramp({name: probe.measure}) for probe in probes] if tabled is None else [
-                tabled[place] if place is not None else ramp({name: probe.measure})
-                for probe, place in zip(probes, ends, strict=True)]
+            assert tabled is not None  # the table holds the degree of every reader with one on the fact
+            degrees = pick_ends(tabled)
+            if unheld:
+                degrees = list(degrees)
+                for j, one in unheld:
+                    degrees[j] = ramp(one)
             truths = [truth] * len(tests) if keys is None else map(seen.__getitem__, keys)
             columns.append([0.0 if degree is None or not holds else base * degree * confidence * decay / total + 0.0
                             for degree, holds in zip(degrees, truths, strict=True)])
@@ -1250,17 +1365,26 @@ class _Analysis:
                 own = Evidence(self.pack, self.case, {name: following}, self.weighing.as_of)
                 evidence.confidences[name], evidence.ages[name] = own.confidences[name], own.ages[name]
                 scratch[name] = following.value
-                truths = [self.rules[p].when(scratch) for p in positions]
-            points = []
+                # stating a value only ever settles a part the removal left unknown (Kleene logic), unless a
+                # `known:` leaf reads the fact: a condition the removal decides stays so
+                truths = [truth if truth is not None and not reader.known else reader.when(scratch)
+                          for reader, truth in zip(readers, unstated, strict=True)]
+            # the rules whose points may change, and their points (one with none before and after adds nothing)
+            changed: list[int] = []
+            points: list[float] = []
+            rules, now = self.rules, self.now
             for position, truth in zip(positions, truths, strict=True):
-                item = self.rules[position]
+                item = rules[position]
                 degree = None if not truth else 1.0 if item.degree is None else item.degree(scratch)
                 if degree is None:
-                    points.append(0.0)
+                    if now[position]:
+                        changed.append(position)
+                        points.append(0.0)
                 else:
                     confidence, decay = evidence.of(item)  # only where it counts: it is the costly part
+                    changed.append(position)
                     points.append(item.base * degree * confidence * decay / total + 0.0)
-            return self.figure(positions, points)
+            return self.figure(changed, points)
         finally:
             scratch.pop(name, None)
             evidence.confidences[name], evidence.ages[name] = saved
@@ -1323,22 +1447,33 @@ class _Analysis:
             except _TooMany:
                 self._domains[name] = None
             else:
-                self._domains[name] = [None, *self._distinct(name, probes, readers)]
+                kept, outcomes = self._distinct(name, probes, readers)
+                self._domains[name] = [None, *kept]
+                for reader, found in zip(readers, outcomes, strict=True):
+                    self._outcomes[name, reader.position] = [tuple([leaf({}) for leaf in reader.leaves]), *found]
         return self._domains[name]
 
-    def _distinct(self, name: str, probes: list[Probe], readers: list[_Reader]) -> list[Probe]:
-        """The first probe of each class that no leaf and no degree on the fact tells apart."""
+    def _distinct(self, name: str, probes: list[Probe],
+                  readers: list[_Reader]) -> tuple[list[Probe], list[list[tuple[Truth, ...]]]]:
+        """The first probe of each class that no leaf and no degree on the fact tells apart, and for each reader the
+        outcomes of its leaves on the fact at those probes."""
         leaves = [leaf for reader in readers for leaf in reader.leaves]
         degrees = [d for reader in readers if reader.ramp and (d := self.rules[reader.position].degree) is not None]
+        # where each reader's leaves start and end among `leaves`
+        ends = list(itertools.accumulate(len(reader.leaves) for reader in readers))
+        starts = [0, *ends][:-1]
         seen: set[tuple[Any, ...]] = set()
         kept = []
+        outcomes: list[list[tuple[Truth, ...]]] = [[] for _ in readers]
         for probe in probes:
             test, measure = {name: probe.test}, {name: probe.measure}
-            signature = (*(leaf(test) for leaf in leaves), *(degree(measure) for degree in degrees))
+            signature: tuple[Any, ...] = (*[leaf(test) for leaf in leaves], *[degree(measure) for degree in degrees])
             if signature not in seen:
                 seen.add(signature)
                 kept.append(probe)
-        return kept
+                for column, start, end in zip(outcomes, starts, ends, strict=True):
+                    column.append(signature[start:end])
+        return kept, outcomes
 
     def groups(self) -> list[_Group]:
         """Rules connected by the unstated facts they depend on, with those facts, ordered by a fact of each."""
@@ -1437,20 +1572,15 @@ class _Analysis:
                          tuple([self._at(p, known, high_choice) for p in group.rules]), ())
 
     def _points_table(self, position: int, scope: tuple[str, ...], domains: dict[str, list[Probe | None]],
-                      test: dict[str, Value], measure: dict[str, Value]) -> dict[tuple[int, ...], float]:
-        """The rule's points at each combination of the probes of the facts in its scope (`points` of each).
+                      test: dict[str, Value], measure: dict[str, Value]) -> list[float]:
+        """The rule's points at each combination of the probes of the facts in its scope (`points` of each), in
+        `_Factor`'s order.
 
         Its condition's truth depends on those facts only through the outcomes of its own leaves on them, so
         it is evaluated once per combination of outcomes; its degree, when the scope holds the degree's fact,
         only on that fact's probe (else the case's value: a true condition puts a varying degree fact in the
         scope, see `depends`)."""
         item = self.rules[position]
-        reading = self.index.reading
-        outcomes = []
-        for name in scope:
-            leaves = reading[name, position].leaves
-            outcomes.append([tuple([leaf({} if probe is None else {name: probe.test}) for leaf in leaves])
-                             for probe in domains[name]])
         ramp = item.rule.degree.fact if item.rule.degree is not None else None
         degrees: list[float | None] | None = None
         fixed: float | None = 1.0
@@ -1461,22 +1591,36 @@ class _Analysis:
                 fixed = item.degree(self.values)
         confidence, decay = self.evidence(position)
         base, total = item.base, self.compiled.total_weight
-        # the keys, and with each the outcomes of the leaves (the same product, over the outcomes)
-        keys = list(itertools.product(*(range(len(domains[name])) for name in scope)))
-        signatures = list(itertools.product(*outcomes))
-        truths: dict[tuple[tuple[Truth, ...], ...], Truth] = {}
-        for signature, key in dict(zip(signatures, keys, strict=True)).items():  # a key of each signature
-            for name, k in zip(scope, key, strict=True):
-                _put(test, measure, name, domains[name][k])
-            truths[signature] = item.when(test)
+        # each combination's outcomes of the leaves as one number: per fact, each outcome's number (as first met)
+        # at each probe, in mixed radix over the facts; and per fact and outcome the last probe that has it
+        codes = [0]
+        lasts: list[list[int]] = []
+        for name in scope:
+            numbers: dict[tuple[Truth, ...], int] = {}
+            found = [numbers.setdefault(outcome, len(numbers)) for outcome in self._outcomes[name, position]]
+            last = [0] * len(numbers)
+            for k, number in enumerate(found):
+                last[number] = k
+            lasts.append(last)
+            codes = [code * len(last) + number for code in codes for number in found]
+        met: dict[int, Truth] = {}  # each code met (in order), with the truth at its last combination
+        for code in dict.fromkeys(codes):
+            rest = code
+            for name, last in zip(reversed(scope), reversed(lasts), strict=True):
+                rest, number = divmod(rest, len(last))
+                _put(test, measure, name, domains[name][last[number]])
+            met[code] = item.when(test)
         if degrees is None:
             on = 0.0 if fixed is None else base * fixed * confidence * decay / total + 0.0
-            points = {signature: on if truth else 0.0 for signature, truth in truths.items()}
-            return dict(zip(keys, map(points.__getitem__, signatures), strict=True))
+            points = {code: on if truth else 0.0 for code, truth in met.items()}
+            return list(map(points.__getitem__, codes))
         at = scope.index(cast(str, ramp))
         ramped = [0.0 if degree is None else base * degree * confidence * decay / total + 0.0 for degree in degrees]
-        return {key: ramped[key[at]] if truths[signature] else 0.0
-                for key, signature in zip(keys, signatures, strict=True)}
+        # the ramp's points at each combination (its probe varies once per combination of the facts after it)
+        before = math.prod(len(domains[name]) for name in scope[:at])
+        after = math.prod(len(domains[name]) for name in scope[at + 1:])
+        column = [points for _ in range(before) for points in ramped for _ in range(after)]
+        return [points if met[code] else 0.0 for points, code in zip(column, codes, strict=True)]
 
     def _at(self, position: int, domains: dict[str, list[Probe | None]], choice: dict[str, int]) -> float:
         test, measure = dict(self.values), dict(self.values)
@@ -1489,14 +1633,29 @@ def _inside(table: _Table, probes: list[Probe], places: list[int | None]) -> Non
     """For each probe of a number inside a piece of its domain (between two successive ends of pieces, which are
     the probes' measures) that the table does not hold, the place of a value of the table inside the same piece,
     where there is one: no leaf tells the values inside a piece apart (its ends split the leaves' values)."""
-    ends = sorted({cast(float, probe.measure) for probe in probes})
+    ends: list[Any] = sorted({probe.measure for probe in probes})
     ascending = table.ascending
+    found: dict[Any, int | None] = {}  # test value -> its place (a piece's two limits test the same value)
     for j, probe in enumerate(probes):
-        if places[j] is None and probe.test != probe.measure:
-            k = bisect.bisect_left(ends, cast(float, probe.test))
-            held = bisect.bisect_right(ascending, ends[k - 1])
-            if held < len(ascending) and ascending[held] < ends[k]:
-                places[j] = table.ranks[held]
+        test = probe.test
+        if places[j] is None and test != probe.measure:
+            if test not in found:
+                k = bisect.bisect_left(ends, test)
+                held = bisect.bisect_right(ascending, ends[k - 1])
+                found[test] = table.ranks[held] if held < len(ascending) and ascending[held] < ends[k] else None
+            places[j] = found[test]
+
+
+Picker = Callable[[Sequence[Any]], Sequence[Any]]
+
+
+def _picker(places: Sequence[int]) -> Picker:
+    """A function picking a sequence's entries at `places`, at once (`operator.itemgetter`, which gives the entry
+    itself, not a tuple of one, for one place)."""
+    if len(places) == 1:
+        place = places[0]
+        return lambda found: (found[place],)
+    return cast(Picker, operator.itemgetter(*places)) if places else lambda found: ()
 
 
 def _put(test: dict[str, Value], measure: dict[str, Value], name: str, probe: Probe | None) -> None:
@@ -1512,11 +1671,12 @@ def _put(test: dict[str, Value], measure: dict[str, Value], name: str, probe: Pr
 
 @dataclass(slots=True)  # not frozen: made per case, and making a frozen one costs several times more
 class _Factor:
-    """A table over the probes of `scope` (indices into each fact's domain): least and greatest points."""
+    """A table over the probes of `scope` (indices into each fact's domain): least and greatest points, one entry
+    per combination of the probes in `itertools.product` order (the last fact's probe varying fastest)."""
 
     scope: tuple[str, ...]
-    low: dict[tuple[int, ...], float]
-    high: dict[tuple[int, ...], float]
+    low: list[float]
+    high: list[float]
 
 
 def _elimination_order(sizes: dict[str, int], scopes: list[tuple[str, ...]]) -> tuple[list[str], int]:
@@ -1537,56 +1697,85 @@ def _elimination_order(sizes: dict[str, int], scopes: list[tuple[str, ...]]) -> 
     return order, work
 
 
-def _rows(table: dict[tuple[int, ...], float], place: int, count: int) -> dict[tuple[int, ...], list[float]]:
-    """A table as rows: for the rest of each key (without its `place`), the entries at each of `count` values."""
-    rows: dict[tuple[int, ...], list[float]] = {}
-    for entry, found in table.items():
-        rest = entry[:place] + entry[place + 1:]
-        row = rows.get(rest)
-        if row is None:
-            row = rows[rest] = [0.0] * count
-        row[entry[place]] = found
-    return rows
+def _strides(scope: tuple[str, ...], sizes: dict[str, int]) -> dict[str, int]:
+    """How far apart the entries of a table over `scope` (in `_Factor`'s order) are for one step of each fact."""
+    strides: dict[str, int] = {}
+    step = 1
+    for name in reversed(scope):
+        strides[name] = step
+        step *= sizes[name]
+    return strides
+
+
+def _starts(scope: tuple[str, ...], sizes: dict[str, int], strides: dict[str, int]) -> list[int]:
+    """For each combination of the probes of `scope` (in `_Factor`'s order), the place it gives in a table whose
+    `strides` are these (a fact that the table does not read moves nothing)."""
+    starts = [0]
+    for name in scope:
+        stride = strides.get(name, 0)
+        starts = [start + k * stride for start in starts for k in range(sizes[name])]
+    return starts
+
+
+def _spread(table: list[float], starts: list[int], stride: int, count: int) -> list[float]:
+    """The table's entries at each of `count` values of one fact (a `stride` apart) after each of `starts`."""
+    span = stride * count
+    return list(itertools.chain.from_iterable([table[start:start + span:stride] for start in starts]))
 
 
 def _eliminate(order: list[str], sizes: dict[str, int], factors: list[_Factor]) -> tuple[dict[str, int],
                                                                                        dict[str, int]]:
     """The probes (per fact) of the least and of the greatest sum of the factors."""
     steps = []
+    add = operator.add
     for name in order:
         involved = [f for f in factors if name in f.scope]
         factors = [f for f in factors if name not in f.scope]
         scope = tuple(sorted({n for f in involved for n in f.scope} - {name}))
         count = sizes[name]
-        # each factor as rows: for the rest of its key (its places in `scope`), its entries at each value
-        rows = []
+        # each value's sums for every combination of the rest, a factor at a time, laid out combination by
+        # combination (`count` entries each): the same additions, in the same order, as one combination at a time.
+        # Until a factor reads another fact than `name`, every combination has the same sums: one row of them.
+        # A sum starts at 0.0 and so is never -0.0: a factor that is zero (or -0.0) throughout changes none.
+        combinations = math.prod(sizes[n] for n in scope)
+        least, greatest = [0.0] * count, [0.0] * count
+        spread = False
         for factor in involved:
-            place = factor.scope.index(name)
-            lows = _rows(factor.low, place, count)
-            highs = lows if factor.high is factor.low else _rows(factor.high, place, count)  # a rule's table
-            rows.append((lows, highs, [scope.index(n) for n in factor.scope if n != name]))
-        low: dict[tuple[int, ...], float] = {}
-        high: dict[tuple[int, ...], float] = {}
-        arg_low: dict[tuple[int, ...], int] = {}
-        arg_high: dict[tuple[int, ...], int] = {}
-        for key in itertools.product(*(range(sizes[n]) for n in scope)):
-            # each value's sums, a factor at a time: the same additions, in the same order, as one at a time
-            least = [0.0] * count
-            greatest = [0.0] * count
-            for lows, highs, where in rows:
-                rest = tuple(map(key.__getitem__, where))
-                # every row holds `count` entries: element-wise sums
-                least = list(map(operator.add, least, lows[rest]))
-                greatest = list(map(operator.add, greatest, highs[rest]))
-            best_low, best_high = min(least), max(greatest)
+            if not any(factor.low) and (factor.high is factor.low or not any(factor.high)):
+                continue
+            if factor.scope == (name,):
+                lows, highs = factor.low, factor.high
+                if spread:
+                    lows, highs = lows * combinations, lows * combinations if highs is lows else highs * combinations
+            else:
+                if not spread:
+                    least, greatest, spread = least * combinations, greatest * combinations, True
+                strides = _strides(factor.scope, sizes)
+                starts = _starts(scope, sizes, strides)
+                lows = _spread(factor.low, starts, strides[name], count)
+                highs = lows if factor.high is factor.low else _spread(factor.high, starts, strides[name], count)
+            least = list(map(add, least, lows))
+            greatest = list(map(add, greatest, highs))
+        if not spread:
+            least, greatest = least * combinations, greatest * combinations
+        low: list[float] = []
+        high: list[float] = []
+        arg_low: list[int] = []
+        arg_high: list[int] = []
+        for start in range(0, len(least), count):
+            lows, highs = least[start:start + count], greatest[start:start + count]
+            best_low, best_high = min(lows), max(highs)
             # the first value reaching each (as a strict comparison from the first value on would keep)
-            low[key], high[key] = best_low, best_high
-            arg_low[key], arg_high[key] = least.index(best_low), greatest.index(best_high)
+            low.append(best_low)
+            high.append(best_high)
+            arg_low.append(lows.index(best_low))
+            arg_high.append(highs.index(best_high))
         steps.append((name, scope, arg_low, arg_high))
         factors.append(_Factor(scope, low, high))
     low_choice: dict[str, int] = {}
     high_choice: dict[str, int] = {}
     for name, scope, arg_low, arg_high in reversed(steps):
-        low_choice[name] = arg_low[tuple(low_choice[n] for n in scope)]
-        high_choice[name] = arg_high[tuple(high_choice[n] for n in scope)]
+        strides = _strides(scope, sizes)
+        low_choice[name] = arg_low[sum(low_choice[n] * strides[n] for n in scope)]
+        high_choice[name] = arg_high[sum(high_choice[n] * strides[n] for n in scope)]
     return low_choice, high_choice
