@@ -166,7 +166,12 @@ def _around(named: Named, low: int | None, high: int | None, current: Any, fallb
         found.update((current - 1, current + 1))
     if not found:
         found.add(fallback)  # nothing compares it: one value stands for all
-    return sorted(x for x in found if (low is None or x >= low) and (high is None or x <= high) and x != current)
+    return sorted(x for x in found if _within(x, low, high) and x != current)
+
+
+def _within(x: int, low: int | None, high: int | None) -> bool:
+    """Whether whole number `x` lies between the bounds (None: no bound)."""
+    return (low is None or x >= low) and (high is None or x <= high)
 
 
 _SOME_DAY = dt.date(2000, 1, 1)
@@ -370,7 +375,7 @@ def _table(index: _Index, fact: Fact) -> _Table:
 
             def held(numbers: Iterable[int]) -> frozenset[int]:
                 return frozenset(places[_from_whole(fact, x)] for x in numbers
-                                 if (low is None or x >= low) and (high is None or x <= high))
+                                 if _within(x, low, high))
             near = tuple(held(_near([_as_whole(v) for v in reader.named])) for reader in readers)
             edges = held(x for x in (low, high) if x is not None)
         found = index.tables[fact.name] = _Table(
@@ -391,7 +396,7 @@ def _whole_values(fact: Fact, table: _Table, live: list[tuple[_Reader, bool]], i
     others: list[int] = []
     if current is not None:
         number = _as_whole(current)
-        others = [x for x in (number - 1, number + 1) if (low is None or x >= low) and (high is None or x <= high)]
+        others = [x for x in (number - 1, number + 1) if _within(x, low, high)]
     elif low is None and high is None and not any(reader.named for reader, _ in live):
         others = [fallback]  # nothing compares it: one value stands for all
     extra = []
@@ -1746,7 +1751,8 @@ def _eliminate(order: list[str], sizes: dict[str, int], factors: list[_Factor]) 
             if factor.scope == (name,):
                 lows, highs = factor.low, factor.high
                 if spread:
-                    lows, highs = lows * combinations, lows * combinations if highs is lows else highs * combinations
+                    lows = lows * combinations
+                    highs = lows if factor.high is factor.low else highs * combinations
             else:
                 if not spread:
                     least, greatest, spread = least * combinations, greatest * combinations, True
